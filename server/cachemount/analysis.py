@@ -1,0 +1,36 @@
+"""The pure facade every face uses (CLI, language server, tests): text in, findings out."""
+from __future__ import annotations
+
+import bisect
+
+from .engine import Analysis, analyze
+from .findings import Finding
+from .rules import RULES
+from .settings import DEFAULT, Settings
+from .suppressions import collect
+
+MAX_CHARS = 5_000_000  # beyond this we analyse only the first part (the caller is told)
+
+
+def lint(text: str, settings: Settings = DEFAULT) -> list[Finding]:
+    return lint_analysis(analyze(text), settings)
+
+
+def lint_analysis(analysis: Analysis, settings: Settings = DEFAULT) -> list[Finding]:
+    suppressions = collect(analysis.doc)
+    starts = [i.start for i in analysis.doc.instructions]
+    findings: list[Finding] = []
+    for rule in RULES:
+        if not settings.enabled(rule.code):
+            continue
+        for finding in rule.check(analysis):
+            pos = bisect.bisect_right(starts, finding.start) - 1
+            if suppressions.suppressed(finding.code, pos if pos >= 0 else None):
+                continue
+            severity = settings.severity_of(finding.code, finding.severity)
+            if severity != finding.severity:
+                from dataclasses import replace
+                finding = replace(finding, severity=severity)
+            findings.append(finding)
+    findings.sort(key=lambda f: (f.start, f.code, f.end))
+    return findings

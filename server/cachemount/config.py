@@ -1,0 +1,64 @@
+"""Settings files: `.cachemount.toml` (top-level keys) or `pyproject.toml` `[tool.cachemount]`,
+the nearest one found walking up from the Dockerfile's directory. Same keys as the LSP settings:
+`rules = {CM201 = false}`, `severity = {CM101 = "error"}`, `select`, `ignore`, `manifestPatterns`."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from .settings import DEFAULT, Settings, from_mapping
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+
+def find_config(start_dir: str) -> str | None:
+    directory = os.path.abspath(start_dir)
+    while True:
+        for name in (".cachemount.toml", "pyproject.toml"):
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_section(candidate)):
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _has_section(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return "cachemount" in tomllib.load(fh).get("tool", {})
+    except (OSError, ValueError):
+        return False
+
+
+@lru_cache(maxsize=64)
+def _load(path: str, mtime: float) -> Settings:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, ValueError) as exc:
+        return Settings(problems=(f"{path}: cannot read settings ({exc}); using defaults",))
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("cachemount", {})
+    got = from_mapping(data)
+    if got.problems:
+        got = Settings(got.select, got.ignore, got.severity, got.manifest_patterns,
+                       tuple(f"{path}: {p}" for p in got.problems))
+    return got
+
+
+def settings_for(file_path: str | None) -> Settings:
+    if not file_path:
+        return DEFAULT
+    path = find_config(os.path.dirname(os.path.abspath(file_path)))
+    if path is None:
+        return DEFAULT
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return DEFAULT
+    return _load(path, mtime)

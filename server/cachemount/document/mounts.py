@@ -1,0 +1,114 @@
+"""`RUN --mount=...` values -> Mount objects with spans for each option.
+
+BuildKit reads the value as one CSV record (keys case-insensitive, `type` defaults to bind,
+aliases target/dst/destination, source/src, ro/readonly, rw/readwrite). We are lenient with
+quotes (`target="$X"` is common and works) and keep spans so hover, completion and fixes can point
+at one option."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from .model import Flag
+
+KEY_ALIASES = {
+    "dst": "target", "destination": "target",
+    "src": "source",
+    "readonly": "ro", "readwrite": "rw",
+}
+
+
+@dataclass(frozen=True)
+class MountOption:
+    key: str          # as written, lower-cased
+    canonical: str    # alias resolved: 'target'
+    value: str | None  # unquoted; None for a bare key (`ro`)
+    start: int        # span of `key=value` in the document
+    end: int
+    key_end: int
+    value_start: int
+    value_end: int
+
+
+@dataclass(frozen=True)
+class Mount:
+    flag: Flag
+    options: tuple[MountOption, ...]
+
+    def get(self, canonical: str) -> MountOption | None:
+        for opt in self.options:
+            if opt.canonical == canonical:
+                return opt
+        return None
+
+    def value(self, canonical: str) -> str | None:
+        opt = self.get(canonical)
+        return opt.value if opt else None
+
+    @property
+    def type(self) -> str:
+        return (self.value("type") or "bind").lower()
+
+    @property
+    def target(self) -> str | None:
+        return self.value("target")
+
+
+def parse_mount(flag: Flag) -> Mount:
+    value = flag.value or ""
+    base = flag.value_start
+    options = []
+    i, n = 0, len(value)
+    while i <= n:
+        start = i
+        quote = ""
+        while i < n:
+            ch = value[i]
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "\"'":
+                quote = ch
+            elif ch == ",":
+                break
+            i += 1
+        field = value[start:i]
+        if field.strip():
+            options.append(_option(field, base + start))
+        i += 1
+    return Mount(flag, tuple(options))
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    out = []
+    quote = ""
+    for ch in text:
+        if ch in "\"'" and (not quote or quote == ch):
+            quote = "" if quote else ch
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _option(field: str, offset: int) -> MountOption:
+    eq = field.find("=")
+    lead = len(field) - len(field.lstrip())
+    if eq < 0:
+        key = _unquote(field).lower()
+        return MountOption(key, KEY_ALIASES.get(key, key), None, offset, offset + len(field),
+                           offset + len(field.rstrip()), offset + len(field), offset + len(field))
+    key = _unquote(field[:eq]).lower()
+    return MountOption(key, KEY_ALIASES.get(key, key), _unquote(field[eq + 1:]),
+                       offset + lead, offset + len(field), offset + eq, offset + eq + 1, offset + len(field))
+
+
+def mounts_of(flags) -> list[Mount]:
+    return [parse_mount(f) for f in flags if f.name == "mount"]
+
+
+def resolve_target(target: str, workdir: str | None) -> str:
+    """Relative targets are joined to WORKDIR (BuildKit convert_runmount)."""
+    if not target.startswith("/"):
+        target = posixpath.join(workdir or "/", target)
+    return posixpath.normpath(target)

@@ -1,0 +1,154 @@
+"""The analysis pipeline: text -> document -> shell commands -> invocations -> facts per RUN.
+
+Rules read `Analysis`; nothing here knows a cache path (that is in knowledge/)."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import cachedirs, invocations
+from .cachedirs import ResolvedCache
+from .context import RunContext, build_contexts
+from .document.expand import expand
+from .document.model import Document, Instruction
+from .document.mounts import Mount, mounts_of, resolve_target
+from .document.scanner import parse
+from .document.shellsource import exec_word_spans, shell_sources
+from .invocations import Invocation
+from .shell import parse_commands
+from .shell.model import SimpleCommand, Word
+
+
+@dataclass
+class CacheMount:
+    mount: Mount
+    target: str | None          # expanded, absolute, normalised; None if it cannot be known
+    ids: str | None = None
+
+
+@dataclass
+class InvocationFacts:
+    inv: Invocation
+    env: dict[str, str]               # environment for this command (ENV/ARG + exports + prefixes)
+    caches: list[ResolvedCache]
+
+
+@dataclass
+class RunFacts:
+    instr: Instruction
+    ctx: RunContext
+    commands: list[SimpleCommand]
+    invocations: list[InvocationFacts]
+    mounts: list[Mount]
+    cache_mounts: list[CacheMount]
+
+    def covering(self, resolved: ResolvedCache) -> list[CacheMount]:
+        return [m for m in self.cache_mounts if m.target and cachedirs.covers(m.target, resolved)]
+
+
+@dataclass
+class Analysis:
+    doc: Document
+    contexts: dict[int, RunContext]
+    commands: dict[int, list[SimpleCommand]]
+    runs: dict[int, RunFacts] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    def run_facts(self) -> list[RunFacts]:
+        return [self.runs[i] for i in sorted(self.runs)]
+
+    def earlier_runs(self, facts: RunFacts) -> list[RunFacts]:
+        return [self.runs[i] for i in facts.ctx.lineage if i in self.runs]
+
+    @cached_property
+    def windows_stages(self) -> frozenset[int]:
+        out = set()
+        for stage in self.doc.stages:
+            ctx = self.contexts.get(stage.from_instruction.index)
+            if ctx is not None and ctx.os_family == "windows":
+                out.add(stage.index)
+        return frozenset(out)
+
+
+def commands_of(instr: Instruction, text: str) -> list[SimpleCommand]:
+    if instr.keyword != "RUN":
+        return []
+    out: list[SimpleCommand] = []
+    for src in shell_sources(instr, text):
+        out.extend(parse_commands(src.text, src.origin))
+    if instr.json_args is not None and not out and instr.json_args:
+        spans = exec_word_spans(instr)
+        if len(spans) == len(instr.json_args):
+            words = tuple(Word(v, s, e, True) for v, (s, e, _) in zip(instr.json_args, spans))
+            out.append(SimpleCommand(words, (), spans[0][0], spans[-1][1]))
+    return out
+
+
+def analyze(text: str) -> Analysis:
+    doc = parse(text)
+    commands: dict[int, list[SimpleCommand]] = {}
+
+    def cmds(instr: Instruction) -> list[SimpleCommand]:
+        got = commands.get(instr.index)
+        if got is None:
+            got = commands[instr.index] = commands_of(instr, text)
+        return got
+
+    contexts = build_contexts(doc, cmds)
+    analysis = Analysis(doc, contexts, commands)
+    for instr in doc.instructions:
+        if instr.keyword != "RUN" or instr.index not in contexts:
+            continue
+        ctx = contexts[instr.index]
+        command_list = cmds(instr)
+        mounts = mounts_of(instr.flags)
+        cache_mounts = [CacheMount(m, _mount_target(m, ctx), m.value("id")) for m in mounts if m.type == "cache"]
+        analysis.runs[instr.index] = RunFacts(instr, ctx, command_list, _invocations(command_list, ctx),
+                                              mounts, cache_mounts)
+    return analysis
+
+
+def _mount_target(mount: Mount, ctx: RunContext) -> str | None:
+    target = mount.target
+    if not target:
+        return None
+    expanded = expand(target, ctx.env)
+    if expanded is None or not expanded.strip():
+        return None
+    return resolve_target(expanded.strip(), ctx.workdir)
+
+
+def _invocations(command_list: list[SimpleCommand], ctx: RunContext) -> list[InvocationFacts]:
+    env = dict(ctx.env)
+    if ctx.user.home and "HOME" not in env:
+        pass  # HOME comes from the passwd home; cachedirs reads it from the user
+    out = []
+    for cmd in command_list:
+        if not cmd.words:
+            for name, value in cmd.assignments:  # `A=b` alone sets a shell variable for later commands
+                env[name] = value
+            continue
+        if cmd.name in ("export", "declare", "typeset") and len(cmd.words) > 1:
+            for w in cmd.words[1:]:
+                name, eq, value = w.text.partition("=")
+                if eq and name.isidentifier():
+                    got = expand(value, env)
+                    if got is not None:
+                        env[name] = got
+            continue
+        for inv in invocations.recognize(cmd):
+            cmd_env = dict(env)
+            for name, value in cmd.assignments:
+                got = expand(value, env)
+                if got is not None:
+                    cmd_env[name] = got
+            out.append(InvocationFacts(inv, cmd_env, cachedirs.resolve_caches(inv, cmd_env, ctx.user)))
+    return out
+
+
+def normalize(path: str) -> str:
+    return posixpath.normpath(path)

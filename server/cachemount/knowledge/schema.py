@@ -1,0 +1,109 @@
+"""Types of the knowledge tables. Data only: no function here decides anything.
+
+Path templates (used in `CacheSpec.locations` and elsewhere):
+- `${VAR}` is an environment variable in force for the RUN (ENV, ARG, `export`, `VAR=x cmd`);
+- `${HOME}` is `$HOME` if set in the environment, else the effective user's passwd home;
+- `~` at the start is the passwd home only (JVM tools read `user.home`, not `$HOME`);
+A location applies when every variable in it is known; the first applicable one wins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Location:
+    template: str
+    when: str | None = None  # None, 'root' or 'nonroot': only for that kind of effective user
+
+
+@dataclass(frozen=True)
+class CacheSpec:
+    key: str                                # stable id for the cache, e.g. 'pip', 'apt-archives'
+    purpose: str                            # what lives there, for messages and hover
+    locations: tuple[Location, ...]         # precedence order
+    cli_options: tuple[str, ...] = ()       # command-line options that set the dir (`--cache-dir`)
+    sharing: str | None = None              # 'locked' where the tool needs exclusive access
+    id: str | None = None                   # a stable `id=` to suggest (e.g. pnpm docs use id=pnpm)
+    subcommands: tuple[str, ...] = ()       # only needed by these subcommands (empty: all downloads)
+    accepted_subdirs: tuple[str, ...] = ()  # mounts on these subdirs also count as covering it
+    never_mount: tuple[str, ...] = ()       # subpaths that must never be a cache mount (install dests)
+
+
+@dataclass(frozen=True)
+class OptionDefeat:
+    """A command-line option that makes the tool ignore its cache."""
+    option: str                 # '--no-cache-dir'
+    reason: str
+    prefix_ok: bool = False     # argparse-style abbreviations are accepted (pip: `--no-cache`)
+    subcommands: tuple[str, ...] = ()  # empty: any subcommand
+
+
+@dataclass(frozen=True)
+class EnvDefeat:
+    """An environment variable that turns the cache off."""
+    name: str
+    when: str                   # 'any' (set to any value) or 'truthy' (1/true/yes/on)
+    reason: str
+
+
+@dataclass(frozen=True)
+class DepStep:
+    """An install that needs only manifest files (a CM201 candidate).
+
+    Matches subcommand `subcommand` when at least one of `require_any` is among the args (if given),
+    none of `forbid_any` is, and (if `no_positionals`) no positional package argument is given."""
+    subcommand: str
+    require_any: tuple[str, ...] = ()
+    forbid_any: tuple[str, ...] = ()
+    no_positionals: bool = False
+
+
+@dataclass(frozen=True)
+class ManagerSpec:
+    key: str                                   # 'pip'
+    display: str                               # 'pip'
+    executables: tuple[str, ...]               # basenames, fnmatch patterns allowed: 'pip3.*'
+    download: tuple[str, ...]                  # subcommand paths that download/build deps: 'install', 'mod download'
+    caches: tuple[CacheSpec, ...]
+    source: str                                # URL of the fact's source
+    python_modules: tuple[str, ...] = ()       # `python -m <module>` spellings
+    global_options_with_value: tuple[str, ...] = ()  # options before the subcommand that take a value
+    default_subcommand: str | None = None      # bare `yarn` means `yarn install`
+    consume: tuple[str, ...] = ()              # subcommands that read the cache without downloading
+    consume_when_flags: tuple[str, ...] = ()   # flags that turn a download subcommand into a consumer (`--no-restore`)
+    no_download_flags: tuple[str, ...] = ()    # flags that mean nothing is downloaded (`--offline`)
+    option_defeats: tuple[OptionDefeat, ...] = ()
+    env_defeats: tuple[EnvDefeat, ...] = ()
+    clean_subcommands: tuple[str, ...] = ()    # subcommands that wipe the cache: 'cache purge'
+    prerequisites: tuple[str, ...] = ()        # keys into PREREQUISITES
+    manifests: tuple[str, ...] = ()            # glob patterns of files the install reads
+    dep_steps: tuple[DepStep, ...] = ()        # manifest-only installs (CM201)
+    second_steps: tuple[DepStep, ...] = ()     # legitimate steps after the full copy (reference §B.0)
+    build_steps: tuple[str, ...] = ()          # subcommands that build the project and fetch deps on the way
+                                               # (`go build`, `cargo build`): CM201 hints when no dep step ran first
+    fix_env: tuple[tuple[str, str], ...] = ()  # ENV the fix should ensure, e.g. UV_LINK_MODE=copy
+    os_package_manager: bool = False           # apt/apk/dnf/...: root-only system caches
+    family: str = ""                           # 'python', 'node', 'os', 'go', ... for grouping
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """Something the image must have for a cache mount to keep anything (apt docker-clean etc.)."""
+    key: str
+    description: str
+    applies_to_bases: tuple[str, ...]          # base image name patterns it applies to ('debian*', 'ubuntu*')
+    satisfied_by: tuple[str, ...]              # regexes over RUN shell text that satisfy it
+    fix_command: str                           # shell command the fix inserts once per stage
+    source: str
+
+
+@dataclass(frozen=True)
+class ImageDefaults:
+    """What an official image sets that decides users, homes and cache dirs."""
+    patterns: tuple[str, ...]                  # image name patterns ('python', 'python:*', 'library/python')
+    env: tuple[tuple[str, str], ...] = ()
+    user: str | None = None                    # default USER if not root
+    users: tuple[tuple[str, int, int, str], ...] = ()  # (name, uid, gid, home) known in /etc/passwd
+    os_family: str | None = None               # 'debian', 'ubuntu', 'alpine', 'fedora', 'rhel', 'suse', 'windows'
+    source: str = ""

@@ -1,0 +1,111 @@
+"""Finding formatters for the CLI: text, json, sarif (2.1.0) and github workflow annotations."""
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+
+from . import __version__
+from .findings import Finding
+from .rules import RULES
+
+DOCS_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/{code}.md"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "information": "notice", "hint": "notice"}
+
+
+@dataclass(frozen=True)
+class Located:
+    path: str
+    finding: Finding
+    line: int        # 1-based
+    column: int      # 1-based, code points
+    end_line: int
+    end_column: int
+
+
+def locate(path: str, text: str, line_starts: list[int], finding: Finding) -> Located:
+    def pos(offset: int) -> tuple[int, int]:
+        line = max(bisect.bisect_right(line_starts, offset) - 1, 0)
+        return line + 1, offset - line_starts[line] + 1
+    (l1, c1), (l2, c2) = pos(finding.start), pos(finding.end)
+    return Located(path, finding, l1, c1, l2, c2)
+
+
+def text(items: list[Located]) -> str:
+    return "".join(f"{i.path}:{i.line}:{i.column}: {i.finding.code} {i.finding.message}\n" for i in items)
+
+
+def _fix_json(finding: Finding):
+    fix = finding.fix
+    if fix is None:
+        return None
+    return {"title": fix.title,
+            "edits": [{"start": e.start, "end": e.end, "new_text": e.new_text} for e in fix.edits]}
+
+
+def as_json(items: list[Located]) -> str:
+    out = [{
+        "path": i.path, "code": i.finding.code, "rule": i.finding.rule, "severity": i.finding.severity,
+        "message": i.finding.message, "line": i.line, "column": i.column,
+        "end_line": i.end_line, "end_column": i.end_column, "fix": _fix_json(i.finding),
+    } for i in items]
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif(items: list[Located]) -> str:
+    rules = [{
+        "id": r.code, "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.doc.split("## Example")[0].strip()},
+        "helpUri": DOCS_URL.format(code=r.code),
+        "help": {"text": r.doc, "markdown": r.doc},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
+    } for r in RULES]
+    index = {r.code: n for n, r in enumerate(RULES)}
+    results = []
+    for i in items:
+        result = {
+            "ruleId": i.finding.code, "ruleIndex": index.get(i.finding.code, 0),
+            "level": _SARIF_LEVEL.get(i.finding.severity, "warning"),
+            "message": {"text": i.finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": i.path},
+                "region": {"startLine": i.line, "startColumn": i.column,
+                           "endLine": i.end_line, "endColumn": i.end_column},
+            }}],
+        }
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "cachemount", "version": __version__,
+                                "informationUri": DOCS_URL.format(code="README").replace("rules/README", "README"),
+                                "rules": rules}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github(items: list[Located]) -> str:
+    lines = []
+    for i in items:
+        level = _GITHUB_LEVEL.get(i.finding.severity, "warning")
+        props = (f"file={_gh_escape(i.path, True)},line={i.line},col={i.column},"
+                 f"endLine={i.end_line},endColumn={i.end_column},"
+                 f"title={_gh_escape(f'{i.finding.code} {i.finding.rule}', True)}")
+        lines.append(f"::{level} {props}::{_gh_escape(i.finding.message)}\n")
+    return "".join(lines)
+
+
+FORMATS = {"text": text, "json": as_json, "sarif": sarif, "github": github}

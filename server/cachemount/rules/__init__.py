@@ -1,0 +1,15 @@
+"""The rule registry: one module per rule, listed explicitly (order = report order for ties)."""
+from __future__ import annotations
+
+from . import cache_defeated, cache_mount_mismatch, copy_before_install, uncached_install
+from .base import Rule, rule_from_module
+
+RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in (
+    uncached_install,
+    cache_mount_mismatch,
+    cache_defeated,
+    copy_before_install,
+))
+
+BY_CODE = {r.code: r for r in RULES}
+BY_NAME = {r.name: r for r in RULES}

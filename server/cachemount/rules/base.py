@@ -1,0 +1,72 @@
+"""What every rule module shares: the rule record, spans of an invocation, wording helpers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable, Iterable
+
+from ..engine import Analysis, InvocationFacts, RunFacts
+from ..findings import Finding
+from ..invocations import Invocation
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    doc: str
+    check: Callable[[Analysis], Iterable[Finding]]
+    module: ModuleType
+
+
+def rule_from_module(module: ModuleType) -> Rule:
+    doc = (module.__doc__ or "").strip()
+    summary = doc.splitlines()[0].split(":", 1)[-1].strip() if doc else ""
+    return Rule(module.CODE, module.NAME, module.SEVERITY, summary, doc, module.check, module)
+
+
+def invocation_span(inv: Invocation) -> tuple[int, int]:
+    """From the executable to the end of the subcommand (`pip install`, `apt-get install`)."""
+    words = inv.command.words
+    start = words[0].start
+    end = inv.subcommand_words[-1].end if inv.subcommand_words else words[0].end
+    return start, max(end, words[0].end)
+
+
+def who(facts: RunFacts) -> str:
+    """'root' or 'USER app (uid 1001)' for messages."""
+    user = facts.ctx.user
+    if user.is_root:
+        return "root"
+    return user.describe()
+
+
+def live_runs(analysis: Analysis) -> Iterable[RunFacts]:
+    """RUNs that can take a cache mount: not in a Windows stage (RUN --mount is Linux-only)."""
+    windows = analysis.windows_stages
+    for facts in analysis.run_facts():
+        if facts.ctx.stage not in windows:
+            yield facts
+
+
+def downloads(facts: RunFacts) -> Iterable[InvocationFacts]:
+    for f in facts.invocations:
+        if f.inv.role == "download":
+            yield f
+
+
+def stray_mounts(facts: RunFacts, f: InvocationFacts):
+    """Cache mounts that look meant for this invocation's manager but cover none of its caches:
+    the CM102 'wrong target' candidates (and reasons for CM101 to stay quiet)."""
+    from .. import cachedirs
+
+    out = []
+    for m in facts.cache_mounts:
+        if not m.target or not cachedirs.intended_for(m.target, f.inv.manager):
+            continue
+        if any(cachedirs.covers(m.target, rc) for rc in f.caches):
+            continue
+        out.append(m)
+    return out

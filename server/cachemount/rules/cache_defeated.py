@@ -1,0 +1,182 @@
+"""CM103 cache-defeated: a cache mount is present, but the step disables or wipes it.
+
+## Why
+`--no-cache-dir`, `PIP_NO_CACHE_DIR` (any value, even `false`), `uv --no-cache`/`UV_NO_CACHE`,
+`apk add --no-cache` make the tool ignore the mounted cache. `rm -rf` of the mounted dir,
+`apt-get clean`, `dnf clean all` and friends empty it on every build, and free no space in the
+image (a cache mount is never part of a layer). Some mounts also need the image to cooperate:
+Debian and Ubuntu images ship `/etc/apt/apt.conf.d/docker-clean`, which deletes every downloaded
+`.deb` after each install; apk keeps packages only when `/etc/apk/cache` exists; dnf and yum keep
+RPMs only with `keepcache` on; zypper only for repos with `keeppackages`.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir requests
+```
+
+## Fixed
+```dockerfile
+FROM python:3.12-slim
+RUN --mount=type=cache,target=/root/.cache/pip pip install requests
+```
+
+## Fix
+Removes the defeating flag, variable or cleanup command, or inserts the missing prerequisite
+once per stage.
+"""
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from typing import Iterator
+
+from .. import cachedirs
+from ..document.expand import expand
+from ..engine import Analysis, InvocationFacts, RunFacts
+from ..findings import Finding
+from ..knowledge.prerequisites import PREREQUISITES
+from .base import invocation_span, live_runs
+
+CODE = "CM103"
+NAME = "cache-defeated"
+SEVERITY = "warning"
+
+_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
+
+
+def check(analysis: Analysis) -> Iterator[Finding]:
+    for facts in live_runs(analysis):
+        if not facts.cache_mounts:
+            continue
+        yield from _option_and_env_defeats(analysis, facts)
+        yield from _cleanups(facts)
+        yield from _prerequisites(analysis, facts)
+
+
+def _mounted_for(facts: RunFacts, f: InvocationFacts) -> bool:
+    if any(facts.covering(rc) for rc in f.caches):
+        return True
+    return any(m.target and cachedirs.intended_for(m.target, f.inv.manager) for m in facts.cache_mounts)
+
+
+def _data(facts: RunFacts, f: InvocationFacts, kind: str, extra=()):
+    return (("manager", f.inv.manager.key), ("run", str(facts.instr.index)), ("kind", kind)) + tuple(extra)
+
+
+def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
+    for f in facts.invocations:
+        if f.inv.role not in ("download", "consume") or not _mounted_for(facts, f):
+            continue
+        manager = f.inv.manager
+        for word, reason in f.inv.defeats:
+            yield Finding(CODE, NAME, SEVERITY,
+                          f"`{word.text}` {reason}, so the cache mount on this RUN is never used",
+                          word.start, word.end, data=_data(facts, f, "option"))
+        for defeat in manager.env_defeats:
+            value = f.env.get(defeat.name)
+            if value is None or defeat.when == "truthy" and value.strip().lower() not in _TRUTHY:
+                continue
+            origin = _env_origin(analysis, facts, f, defeat.name)
+            start, end = invocation_span(f.inv)
+            yield Finding(CODE, NAME, SEVERITY,
+                          f"{defeat.name}={value} ({origin}) {defeat.reason}, so the cache mount on this RUN "
+                          f"is never used by {manager.display}",
+                          start, end, data=_data(facts, f, "env", (("env", defeat.name),)))
+
+
+def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: str) -> str:
+    if any(n == name for n, _ in f.inv.command.assignments):
+        return "set on the command"
+    doc = analysis.doc
+    for index in reversed(facts.ctx.lineage):
+        instr = doc.instructions[index]
+        if instr.keyword in ("ENV", "ARG") and re.search(rf"(^|\s){re.escape(name)}(=|\s|$)", instr.args):
+            return f"{instr.keyword} on line {instr.line + 1}"
+    return "exported in this RUN"
+
+
+def _cleanups(facts: RunFacts) -> Iterator[Finding]:
+    targets = [m.target for m in facts.cache_mounts if m.target]
+    for f in facts.invocations:
+        if f.inv.role != "clean" or not _mounted_for(facts, f):
+            continue
+        start, end = invocation_span(f.inv)
+        what = " ".join(w.text for w in f.inv.command.words[:1] + f.inv.subcommand_words)
+        yield Finding(CODE, NAME, SEVERITY,
+                      f"`{what}` empties the cache mount on every build; it frees no space in the image "
+                      f"(a cache mount is never part of a layer)",
+                      start, end, data=_data(facts, f, "clean"))
+    for cmd in facts.commands:
+        if cmd.name != "rm":
+            continue
+        for word in cmd.args:
+            if word.text.startswith("-"):
+                continue
+            path = expand(word.text, facts.ctx.env)
+            if not path:
+                continue
+            path = re.sub(r"/\*+$|/\.\*$|/$", "", path) or "/"
+            if not path.startswith("/"):
+                path = posixpath.join(facts.ctx.workdir, path)
+            path = posixpath.normpath(path)
+            for target in targets:
+                if path == target or path.startswith(target + "/") or target.startswith(path + "/") and path != "/":
+                    yield Finding(CODE, NAME, SEVERITY,
+                                  f"`rm {word.text}` deletes the cache mounted at {target} on every build; it frees "
+                                  f"no space in the image (a cache mount is never part of a layer)",
+                                  word.start, word.end,
+                                  data=(("run", str(facts.instr.index)), ("kind", "rm"), ("target", target)))
+                    break
+
+
+def _shell_texts(analysis: Analysis, facts: RunFacts) -> list[str]:
+    texts = []
+    doc = analysis.doc
+    for index in list(facts.ctx.lineage) + [facts.instr.index]:
+        instr = doc.instructions[index]
+        if instr.keyword == "RUN":
+            texts.append(instr.args)
+            texts.extend(hd.body for hd in instr.heredocs)
+    return texts
+
+
+def _applies(prereq, facts: RunFacts) -> bool | None:
+    """True/False when the base decides it, None when the base image is unknown."""
+    if not prereq.applies_to_bases:
+        return True
+    family = facts.ctx.os_family
+    if family is None:
+        return None
+    base = facts.ctx.base or ""
+    return family in prereq.applies_to_bases or any(fnmatch.fnmatch(base, p) for p in prereq.applies_to_bases)
+
+
+def _prerequisites(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
+    texts = None
+    done: set[str] = set()
+    for f in facts.invocations:
+        if f.inv.role != "download" or not any(facts.covering(rc) for rc in f.caches):
+            continue
+        for key in f.inv.manager.prerequisites:
+            prereq = PREREQUISITES.get(key)
+            if prereq is None or key in done:
+                continue
+            applies = _applies(prereq, facts)
+            if applies is False:
+                continue
+            if texts is None:
+                texts = _shell_texts(analysis, facts)
+            if any(re.search(p, t) for p in prereq.satisfied_by for t in texts):
+                continue
+            done.add(key)
+            start, end = invocation_span(f.inv)
+            severity = SEVERITY
+            message = f"{prereq.description}, so this cache mount keeps nothing between builds"
+            if applies is None:
+                severity = "information"
+                message = (f"the base image is unknown here; if it is {'/'.join(prereq.applies_to_bases)}-based: "
+                           + message)
+            yield Finding(CODE, NAME, severity, message, start, end,
+                          data=_data(facts, f, "prerequisite", (("prerequisite", key),)))

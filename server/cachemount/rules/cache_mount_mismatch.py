@@ -1,0 +1,97 @@
+"""CM102 cache-mount-mismatch: a cache mount is there, but the manager never uses it.
+
+## Why
+A cache mount only helps if it sits exactly where the package manager writes its cache for the
+user and environment in force. Under `USER app`, pip caches in `/home/app/.cache/pip`, not
+`/root/.cache/pip`; `PIP_CACHE_DIR`, `UV_CACHE_DIR`, `XDG_CACHE_HOME`, `GOMODCACHE`,
+`CARGO_HOME` and friends move it. And BuildKit creates a new cache directory owned by root with
+mode 0755 unless `uid=`/`gid=` (or `mode=`) say otherwise, so a non-root user cannot write to it:
+pip then warns and turns its cache off, Yarn 1 silently falls back to /tmp.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN useradd -m -u 1001 app
+USER app
+RUN --mount=type=cache,target=/root/.cache/pip pip install --user requests
+```
+
+## Fixed
+```dockerfile
+FROM python:3.12-slim
+RUN useradd -m -u 1001 app
+USER app
+RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user requests
+```
+
+## Fix
+Retargets the mount to the directory the manager uses and adds `uid=`/`gid=` of the user.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..document.expand import expand
+from ..engine import Analysis
+from ..findings import Finding
+from .base import live_runs, stray_mounts, who
+
+CODE = "CM102"
+NAME = "cache-mount-mismatch"
+SEVERITY = "warning"
+
+
+def check(analysis: Analysis) -> Iterator[Finding]:
+    for facts in live_runs(analysis):
+        reported: set[int] = set()
+        user = facts.ctx.user
+        for f in facts.invocations:
+            if f.inv.role not in ("download", "consume"):
+                continue
+            manager = f.inv.manager
+            uncovered = [rc for rc in f.caches if rc.path and not facts.covering(rc)]
+            for m in stray_mounts(facts, f):
+                if id(m) in reported or not uncovered:
+                    continue
+                reported.add(id(m))
+                rc = uncovered[0]
+                opt = m.mount.get("target")
+                start, end = (opt.start, opt.end) if opt else (m.mount.flag.start, m.mount.flag.end)
+                yield Finding(CODE, NAME, SEVERITY,
+                              f"{manager.display} caches in {rc.path} for {who(facts)} ({rc.why}); "
+                              f"this mount targets {m.target}, so the cache is never used",
+                              start, end, data=(("manager", manager.key), ("run", str(facts.instr.index)),
+                                                ("kind", "target"), ("expected", rc.path)))
+            if user.is_root or user.uid is None or manager.os_package_manager:
+                continue
+            for rc in f.caches:
+                for m in facts.covering(rc):
+                    if id(m) in reported or _writable_by(m.mount, user, facts.ctx.env):
+                        continue
+                    reported.add(id(m))
+                    uid_opt = m.mount.get("uid")
+                    span = (uid_opt.start, uid_opt.end) if uid_opt else (m.mount.flag.start, m.mount.flag.end)
+                    owner = f"uid={uid_opt.value}" if uid_opt else "root (no uid=)"
+                    yield Finding(CODE, NAME, SEVERITY,
+                                  f"this cache mount is owned by {owner} but {manager.display} runs as "
+                                  f"{who(facts)}, which cannot write to it; add uid={user.uid},gid={user.gid}",
+                                  span[0], span[1], data=(("manager", manager.key), ("run", str(facts.instr.index)),
+                                                          ("kind", "owner")))
+
+
+def _writable_by(mount, user, env) -> bool:
+    mode = mount.value("mode")
+    if mode:
+        try:
+            if int(mode, 8) & 0o002:
+                return True  # world-writable
+        except ValueError:
+            pass
+    uid = mount.value("uid")
+    if uid is None:
+        return False
+    uid = expand(uid, env) or uid
+    try:
+        return int(uid) == user.uid
+    except ValueError:
+        return True  # `uid=$APP_UID` and the like: cannot tell, do not guess
