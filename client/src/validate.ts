@@ -1,0 +1,108 @@
+// Checks that a candidate server command can work before the language client starts it.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ServerCommand, Validation } from './discovery';
+
+export const VALIDATION_TIMEOUT_MS = 20_000;
+
+// Imports cachemount and every package it declares as a dependency (so a compiled wheel that does not
+// fit this Python fails here, not later); prints the version and where cachemount was found.
+export const CHECK_SCRIPT = `
+import importlib, importlib.util, re, sys
+if sys.version_info < (3, 10):
+    sys.exit("Python 3.10 or newer is needed, this is " + sys.version.split()[0])
+import cachemount
+from importlib import metadata
+try:
+    requires = metadata.requires("cachemount") or []
+except metadata.PackageNotFoundError:
+    requires = []
+wanted = {re.split(r"[\\s;<>=!~\\[(]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires if "extra ==" not in r}
+if wanted:
+    for module, dists in sorted(metadata.packages_distributions().items()):
+        if (module.isidentifier() and not module.startswith("_") and importlib.util.find_spec(module)
+                and any(d.lower().replace("_", "-") in wanted for d in dists)):
+            importlib.import_module(module)
+print(getattr(cachemount, "__version__", "?"), cachemount.__file__, sys.version.split()[0])
+`;
+
+export function mergedEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (extra) {
+    for (const [key, value] of Object.entries(extra)) {
+      if (key === 'PYTHONPATH' && env.PYTHONPATH) {
+        env.PYTHONPATH = value + path.delimiter + env.PYTHONPATH;
+      } else {
+        env[key] = value;
+      }
+    }
+  }
+  return env;
+}
+
+function firstLine(text: string): string {
+  const lines = text.trim().split(/\r?\n/).filter((l) => l.trim() !== '');
+  return lines.length ? lines[lines.length - 1].trim() : '';
+}
+
+/** `<python> -c "import cachemount, pygls"` with the candidate's environment. */
+export function validateInterpreter(cmd: ServerCommand, timeoutMs = VALIDATION_TIMEOUT_MS): Promise<Validation> {
+  const python = cmd.python ?? [cmd.command];
+  return new Promise((resolve) => {
+    execFile(
+      python[0],
+      [...python.slice(1), '-c', CHECK_SCRIPT],
+      { env: mergedEnv(cmd.env), timeout: timeoutMs, windowsHide: true },
+      (error, stdout, stderr) => {
+        if (!error) {
+          const [version, file, pyVersion] = stdout.trim().split(/\s+/);
+          resolve({ ok: true, detail: `cachemount ${version} from ${file}, Python ${pyVersion}` });
+          return;
+        }
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          resolve({ ok: false, detail: `${python[0]} not found` });
+        } else if (error.killed) {
+          resolve({ ok: false, detail: `no answer within ${timeoutMs / 1000}s` });
+        } else {
+          resolve({ ok: false, detail: firstLine(String(stderr)) || error.message });
+        }
+      },
+    );
+  });
+}
+
+/** Finds `command` like a shell would: as a path if it has a separator, else on PATH. */
+export function resolveExecutable(
+  command: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  const isFile = (p: string) => {
+    try {
+      const st = fs.statSync(p);
+      if (!st.isFile()) return false;
+      if (platform !== 'win32') fs.accessSync(p, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const exts = platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';')] : [''];
+  if (command.includes('/') || (platform === 'win32' && command.includes('\\'))) {
+    return exts.map((e) => command + e).find(isFile);
+  }
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const found = exts.map((e) => path.join(dir, command + e)).find(isFile);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `cachemount.path`: the program must exist and be executable (it is not run here). */
+export async function validateExecutable(cmd: ServerCommand): Promise<Validation> {
+  const found = resolveExecutable(cmd.command);
+  return found ? { ok: true, detail: `found ${found}` } : { ok: false, detail: `${cmd.command} not found or not executable` };
+}

@@ -1,0 +1,329 @@
+// End-to-end tests that run INSIDE a real VS Code extension host (code-server), loaded through
+// `extensionTestsPath`. They use the real `vscode` API against the installed cachemount .vsix and the
+// real language server. Results go to a JSON file that tests/client/run-e2e.sh reads.
+//
+// Configuration: `<workspace folder>/../e2e-config.json` (written by run-e2e.sh). What the server is
+// expected to do (files, codes, lines, expected text) is in tests/client/fixtures/cases.json.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+interface Config {
+  phase: 'main' | 'untrusted';
+  fixtures: string;
+  work: string;
+  result: string;
+  serverPython: string;
+  /** untrusted phase: a file that appears if the workspace's interpreter/path was ever run */
+  marker?: string;
+}
+
+interface Cases {
+  diagnostic: { file: string; code: string; source: string; line: number };
+  quickFix: { file: string; code: string; expected: string; titleMatches?: string };
+  fixAll: { file: string; kind: string; expected: string };
+  hover: { file: string; points: { name: string; at: string; offset: number; mentions: string }[] };
+  completion: { file: string; points: { after: string; expect: string }[] };
+}
+
+interface Api {
+  serverInfo(): { source: string; command: string; args: string[]; generation: number } | undefined;
+  ready(): Promise<void>;
+  readonly running: boolean;
+}
+
+interface Result {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+const EXTENSION_ID = 'cachemount.cachemount';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Failure extends Error {}
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Failure(message);
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Failure(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' && d.code !== null ? String(d.code.value) : String(d.code));
+const normalize = (s: string) => s.replace(/\r\n/g, '\n');
+const describe = (d: vscode.Diagnostic) =>
+  `${d.source}/${codeOf(d)} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`;
+
+export async function run(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) throw new Error('e2e: no workspace folder open');
+  const cfg: Config = JSON.parse(fs.readFileSync(path.join(folder, '..', 'e2e-config.json'), 'utf8'));
+  const cases: Cases = JSON.parse(fs.readFileSync(path.join(cfg.fixtures, 'cases.json'), 'utf8'));
+  const results: Result[] = [];
+  const tests = cfg.phase === 'main' ? mainTests(cfg, cases) : untrustedTests(cfg, cases);
+  for (const [name, fn] of tests) {
+    const t0 = Date.now();
+    try {
+      await Promise.race([fn(), sleep(90_000).then(() => Promise.reject(new Failure('test took longer than 90s')))]);
+      results.push({ name, ok: true, ms: Date.now() - t0 });
+    } catch (e) {
+      const error = e instanceof Failure ? e.message : String((e as Error)?.stack ?? e);
+      results.push({ name, ok: false, ms: Date.now() - t0, error });
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
+  const report = { phase: cfg.phase, vscodeVersion: vscode.version, results };
+  fs.writeFileSync(`${cfg.result}.tmp`, JSON.stringify(report, null, 2));
+  fs.renameSync(`${cfg.result}.tmp`, cfg.result);
+}
+
+type Test = [string, () => Promise<void>];
+
+function helpers(cfg: Config, cases: Cases) {
+  let counter = 0;
+  /** a fresh copy of a fixture in its own folder, opened in an editor */
+  const openFixture = async (fixture: string, fileName = 'Dockerfile') => {
+    const dir = path.join(cfg.work, `${cfg.phase}-${process.pid}-${++counter}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, fileName);
+    fs.copyFileSync(path.join(cfg.fixtures, fixture), file);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const editor = await vscode.window.showTextDocument(doc);
+    return { doc, editor, uri: doc.uri };
+  };
+  const expected = (fixture: string) => normalize(fs.readFileSync(path.join(cfg.fixtures, fixture), 'utf8'));
+  const api = async (): Promise<Api> => {
+    const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+    check(ext, `extension ${EXTENSION_ID} is not installed`);
+    const exports = await ext.activate();
+    await exports.ready();
+    return exports;
+  };
+  const diagnostics = (uri: vscode.Uri, code = cases.diagnostic.code) =>
+    vscode.languages.getDiagnostics(uri).filter((d) => d.source === cases.diagnostic.source && codeOf(d) === code);
+  const waitDiagnostic = (uri: vscode.Uri, code = cases.diagnostic.code, timeoutMs = 30_000) =>
+    waitFor(`a ${code} diagnostic on ${path.basename(path.dirname(uri.fsPath))}/${path.basename(uri.fsPath)} (have: ${
+      vscode.languages.getDiagnostics(uri).map(describe).join('; ') || 'none'})`, () => diagnostics(uri, code)[0], timeoutMs);
+  const waitNoDiagnostic = (uri: vscode.Uri, code = cases.diagnostic.code) =>
+    waitFor(`${code} to disappear`, () => diagnostics(uri, code).length === 0);
+  const applyAction = async (action: vscode.CodeAction) => {
+    if (action.edit) check(await vscode.workspace.applyEdit(action.edit), `applying the edit of "${action.title}" failed`);
+    if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+  };
+  const positionOf = (doc: vscode.TextDocument, needle: string, offset = 0) => {
+    const i = doc.getText().indexOf(needle);
+    check(i >= 0, `fixture ${path.basename(doc.uri.fsPath)} does not contain ${JSON.stringify(needle)}`);
+    return doc.positionAt(i + offset);
+  };
+  const setSetting = (key: string, value: unknown, target = vscode.ConfigurationTarget.Global) =>
+    vscode.workspace.getConfiguration('cachemount').update(key, value, target);
+  return { openFixture, expected, api, diagnostics, waitDiagnostic, waitNoDiagnostic, applyAction, positionOf, setSetting };
+}
+
+function mainTests(cfg: Config, cases: Cases): Test[] {
+  const h = helpers(cfg, cases);
+  return [
+    ['activates on a Dockerfile and runs the server from the cachemount.interpreter setting', async () => {
+      const { doc } = await h.openFixture(cases.diagnostic.file);
+      check(doc.languageId === 'dockerfile', `languageId is ${doc.languageId}`);
+      const api = await h.api();
+      const info = api.serverInfo();
+      check(info, 'no server running');
+      check(info.source === 'cachemount.interpreter', `server came from ${info.source}, expected cachemount.interpreter`);
+      check(info.command === cfg.serverPython, `server command ${info.command}, expected ${cfg.serverPython}`);
+      check(info.args.join(' ') === '-m cachemount serve', `server args ${info.args.join(' ')}`);
+      check(api.running, 'language client is not running');
+    }],
+
+    ['Containerfile, *.Dockerfile and Dockerfile.* are dockerfile documents', async () => {
+      for (const name of ['Containerfile', 'api.Dockerfile', 'Dockerfile.dev']) {
+        const { doc, uri } = await h.openFixture(cases.diagnostic.file, name);
+        check(doc.languageId === 'dockerfile', `${name}: languageId is ${doc.languageId}`);
+        await h.waitDiagnostic(uri);
+      }
+    }],
+
+    [`${cases.diagnostic.code} diagnostic on line ${cases.diagnostic.line} (the RUN pip install)`, async () => {
+      const { doc, uri } = await h.openFixture(cases.diagnostic.file);
+      const d = await h.waitDiagnostic(uri);
+      const line = cases.diagnostic.line;
+      check(d.range.start.line === line, `diagnostic starts on line ${d.range.start.line}, expected ${line}: ${describe(d)}`);
+      check(d.range.end.line === line, `diagnostic ends on line ${d.range.end.line}, expected within line ${line}: ${describe(d)}`);
+      check(d.range.end.character <= doc.lineAt(line).text.length, `diagnostic runs past the end of line ${line}: ${describe(d)}`);
+      check(!d.range.isEmpty, `diagnostic range is empty: ${describe(d)}`);
+      check(d.message.trim().length > 0, 'diagnostic has no message');
+      check(typeof d.code === 'object' && d.code?.target, `diagnostic has no codeDescription.href (code: ${JSON.stringify(d.code)})`);
+      check(h.diagnostics(uri).length === 1, `expected exactly one ${cases.diagnostic.code}, got ${h.diagnostics(uri).map(describe).join('; ')}`);
+    }],
+
+    ['an untitled dockerfile document is checked too', async () => {
+      const content = fs.readFileSync(path.join(cfg.fixtures, cases.diagnostic.file), 'utf8');
+      const doc = await vscode.workspace.openTextDocument({ language: 'dockerfile', content });
+      await vscode.window.showTextDocument(doc);
+      const d = await h.waitDiagnostic(doc.uri);
+      check(d.range.start.line === cases.diagnostic.line, `untitled: diagnostic on line ${d.range.start.line}`);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }],
+
+    ...cases.hover.points.map(
+      (p): Test => [`hover on ${p.name} in a --mount explains it`, async () => {
+        const { doc, uri } = await h.openFixture(cases.hover.file);
+        await h.api();
+        const pos = h.positionOf(doc, p.at, p.offset);
+        const hovers = await waitFor(`a hover at ${p.name}`, async () => {
+          const r = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos);
+          return r && r.length > 0 ? r : undefined;
+        }, 15_000);
+        const text = hovers
+          .flatMap((hv) => hv.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+          .join('\n');
+        check(text.trim().length > 20, `hover at ${p.name} is (nearly) empty: ${JSON.stringify(text)}`);
+        check(text.toLowerCase().includes(p.mentions.toLowerCase()), `hover at ${p.name} does not mention "${p.mentions}": ${JSON.stringify(text.slice(0, 300))}`);
+        const withRange = hovers.find((hv) => hv.range);
+        if (withRange?.range) check(withRange.range.contains(pos), `hover range ${JSON.stringify(withRange.range)} does not contain the position`);
+      }],
+    ),
+
+    ...cases.completion.points.map(
+      (p): Test => [`completion after ${p.after} offers ${p.expect}`, async () => {
+        const { doc, uri } = await h.openFixture(cases.completion.file);
+        await h.api();
+        const pos = h.positionOf(doc, p.after, p.after.length);
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, pos);
+        const labels = (list?.items ?? []).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+        check(labels.some((l) => l.startsWith(p.expect)), `no completion starting with "${p.expect}" after ${p.after}; got ${JSON.stringify(labels.slice(0, 30))}`);
+      }],
+    ),
+
+    [`quick fix for ${cases.quickFix.code} yields ${cases.quickFix.expected}`, async () => {
+      const { doc, uri } = await h.openFixture(cases.quickFix.file);
+      const d = await h.waitDiagnostic(uri, cases.quickFix.code);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value, 10);
+      // (the API command does not return an action's diagnostics: the range has exactly one finding;
+      // if the server offers more than one quick fix there, the preferred one or `titleMatches` picks it)
+      let mine = (actions ?? []).filter((a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind));
+      if (cases.quickFix.titleMatches) mine = mine.filter((a) => new RegExp(cases.quickFix.titleMatches!, 'i').test(a.title));
+      if (mine.length > 1) mine = mine.filter((a) => a.isPreferred);
+      check(mine.length === 1, `expected one (preferred) quick fix for ${cases.quickFix.code}, got ${JSON.stringify((actions ?? []).map((a) => [a.title, a.kind?.value, a.isPreferred]))}`);
+      await h.applyAction(mine[0]);
+      const got = normalize(doc.getText());
+      const want = h.expected(cases.quickFix.expected);
+      check(got === want, `text after the quick fix differs from ${cases.quickFix.expected}:\n--- got\n${got}\n--- expected\n${want}`);
+      await h.waitNoDiagnostic(uri, cases.quickFix.code);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }],
+
+    [`fix-all (${cases.fixAll.kind}) yields ${cases.fixAll.expected}`, async () => {
+      const { doc, uri } = await h.openFixture(cases.fixAll.file);
+      await h.waitDiagnostic(uri);
+      const all = new vscode.Range(0, 0, doc.lineCount, 0);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, all, cases.fixAll.kind, 10);
+      const fixAll = (actions ?? []).filter((a) => a.kind?.value === cases.fixAll.kind);
+      check(fixAll.length === 1, `expected one ${cases.fixAll.kind} action, got ${JSON.stringify((actions ?? []).map((a) => [a.title, a.kind?.value]))}`);
+      await h.applyAction(fixAll[0]);
+      const got = normalize(doc.getText());
+      const want = h.expected(cases.fixAll.expected);
+      check(got === want, `text after fix-all differs from ${cases.fixAll.expected}:\n--- got\n${got}\n--- expected\n${want}`);
+      await h.waitNoDiagnostic(uri);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }],
+
+    ['fix-all runs on save with editor.codeActionsOnSave', async () => {
+      const editorConfig = vscode.workspace.getConfiguration('editor', { languageId: 'dockerfile' });
+      await editorConfig.update('codeActionsOnSave', { [cases.fixAll.kind]: 'explicit' }, vscode.ConfigurationTarget.Global, true);
+      try {
+        const { doc, editor, uri } = await h.openFixture(cases.fixAll.file);
+        await h.waitDiagnostic(uri);
+        // make the document dirty without changing its text (two edits, not an undo)
+        const end = doc.lineAt(doc.lineCount - 1).range.end;
+        check(await editor.edit((b) => b.insert(end, ' ')), 'edit failed');
+        check(await editor.edit((b) => b.delete(new vscode.Range(end, end.translate(0, 1)))), 'edit failed');
+        check(doc.isDirty, 'document is not dirty before save');
+        await vscode.commands.executeCommand('workbench.action.files.save');
+        const want = h.expected(cases.fixAll.expected);
+        await waitFor('the saved file to be fixed', () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want, 15_000);
+        check(!doc.isDirty, 'document still dirty after save');
+      } finally {
+        await editorConfig.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global, true);
+      }
+    }],
+
+    ['cachemount.severity and cachemount.rules apply without a restart', async () => {
+      const { uri } = await h.openFixture(cases.diagnostic.file);
+      const api = await h.api();
+      const generation = api.serverInfo()?.generation;
+      const code = cases.diagnostic.code;
+      try {
+        await h.setSetting('severity', { [code]: 'error' });
+        await waitFor(`${code} to become an error`, () => h.diagnostics(uri)[0]?.severity === vscode.DiagnosticSeverity.Error);
+        await h.setSetting('severity', { [code]: 'hint' });
+        await waitFor(`${code} to become a hint`, () => h.diagnostics(uri)[0]?.severity === vscode.DiagnosticSeverity.Hint);
+        await h.setSetting('rules', { [code]: false });
+        await h.waitNoDiagnostic(uri);
+      } finally {
+        await h.setSetting('severity', undefined);
+        await h.setSetting('rules', undefined);
+      }
+      await waitFor(`${code} to come back with its default severity`, () =>
+        h.diagnostics(uri)[0] && h.diagnostics(uri)[0].severity !== vscode.DiagnosticSeverity.Hint);
+      check(api.serverInfo()?.generation === generation, 'the server was restarted for a setting the server pulls');
+    }],
+
+    ['cachemount.restart restarts the server and diagnostics come back', async () => {
+      const { uri } = await h.openFixture(cases.diagnostic.file);
+      const api = await h.api();
+      await h.waitDiagnostic(uri);
+      const before = api.serverInfo()?.generation ?? 0;
+      await vscode.commands.executeCommand('cachemount.restart');
+      await api.ready();
+      check(api.serverInfo()?.generation === before + 1, `generation ${api.serverInfo()?.generation}, expected ${before + 1}`);
+      check(api.running, 'not running after restart');
+      await h.waitDiagnostic(uri);
+    }],
+
+    ['changing cachemount.interpreter restarts the server', async () => {
+      const { uri } = await h.openFixture(cases.diagnostic.file);
+      const api = await h.api();
+      const before = api.serverInfo()?.generation ?? 0;
+      try {
+        // same interpreter, set at workspace level: a change event for cachemount.interpreter
+        await h.setSetting('interpreter', cfg.serverPython, vscode.ConfigurationTarget.Workspace);
+        await waitFor('a restart', () => (api.serverInfo()?.generation ?? 0) > before, 15_000);
+        await api.ready();
+        check(api.serverInfo()?.source === 'cachemount.interpreter', `source ${api.serverInfo()?.source}`);
+        await h.waitDiagnostic(uri);
+      } finally {
+        await h.setSetting('interpreter', undefined, vscode.ConfigurationTarget.Workspace);
+        await api.ready();
+      }
+    }],
+  ];
+}
+
+function untrustedTests(cfg: Config, cases: Cases): Test[] {
+  const h = helpers(cfg, cases);
+  return [
+    ['untrusted workspace: restricted mode is on', async () => {
+      check(vscode.workspace.isTrusted === false, 'the workspace is trusted; this phase needs restricted mode');
+    }],
+    ["untrusted workspace: the workspace's cachemount.path/interpreter are ignored, the user's interpreter is used", async () => {
+      const { uri } = await h.openFixture(cases.diagnostic.file);
+      const api = await h.api();
+      const info = api.serverInfo();
+      check(info, 'no server running');
+      check(info.source === 'cachemount.interpreter' && info.command === cfg.serverPython,
+        `server is ${info.source} ${info.command}, expected the user's cachemount.interpreter ${cfg.serverPython}`);
+      await h.waitDiagnostic(uri);
+      check(cfg.marker && !fs.existsSync(cfg.marker), 'a program named by the untrusted workspace settings was run');
+    }],
+  ];
+}

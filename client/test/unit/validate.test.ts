@@ -1,0 +1,90 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { interpreterCommand } from '../../src/discovery';
+import { mergedEnv, resolveExecutable, validateExecutable, validateInterpreter } from '../../src/validate';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-validate-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** a fake "python" (a shell script) that behaves as told */
+function fakePython(name: string, body: string): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+}
+
+describe('validateInterpreter', { skip: process.platform === 'win32' }, () => {
+  it('accepts an interpreter whose import check succeeds and reports what it found', async () => {
+    const py = fakePython('good', 'echo "0.1.0 /site/cachemount/__init__.py 3.12.1"');
+    const r = await validateInterpreter(interpreterCommand('cachemount.interpreter', [py], py));
+    assert.deepEqual(r, { ok: true, detail: 'cachemount 0.1.0 from /site/cachemount/__init__.py, Python 3.12.1' });
+  });
+
+  it("rejects one without cachemount, quoting Python's last error line", async () => {
+    const py = fakePython('nocm', 'echo "Traceback (most recent call last):" >&2; echo "ModuleNotFoundError: No module named \'cachemount\'" >&2; exit 1');
+    const r = await validateInterpreter(interpreterCommand('cachemount.interpreter', [py], py));
+    assert.equal(r.ok, false);
+    assert.equal(r.detail, "ModuleNotFoundError: No module named 'cachemount'");
+  });
+
+  it('rejects a missing interpreter', async () => {
+    const r = await validateInterpreter(interpreterCommand('cachemount.interpreter', ['/nonexistent/python'], 'x'));
+    assert.deepEqual(r, { ok: false, detail: '/nonexistent/python not found' });
+  });
+
+  it('gives up on an interpreter that hangs', async () => {
+    const py = fakePython('hang', 'exec sleep 10');
+    const r = await validateInterpreter(interpreterCommand('cachemount.interpreter', [py], py), 300);
+    assert.equal(r.ok, false);
+    assert.match(r.detail, /no answer within/);
+  });
+
+  it('runs the check with the candidate environment (PYTHONPATH of the bundled server)', async () => {
+    const py = fakePython('env', 'echo "$PYTHONPATH" >&2; exit 1');
+    const r = await validateInterpreter(interpreterCommand('bundled', [py], py, { PYTHONPATH: '/ext/bundled/libs' }));
+    assert.match(r.detail, /^\/ext\/bundled\/libs/);
+  });
+
+  it('passes prefix arguments before -c', async () => {
+    const py = fakePython('args', 'echo "$1 $2" >&2; exit 1');
+    const r = await validateInterpreter(interpreterCommand('python extension', [py, 'run', '-c'], py));
+    assert.equal(r.detail, 'run -c');
+  });
+});
+
+describe('mergedEnv', () => {
+  it('puts extra PYTHONPATH entries first', () => {
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = '/user/lib';
+    try {
+      assert.equal(mergedEnv({ PYTHONPATH: '/b' }).PYTHONPATH, `/b${path.delimiter}/user/lib`);
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+  });
+});
+
+describe('resolveExecutable / validateExecutable', { skip: process.platform === 'win32' }, () => {
+  it('finds absolute paths and names on PATH, and only executable files', async () => {
+    const exe = fakePython('cachemount', 'exit 0');
+    const plain = path.join(tmp, 'notexec');
+    fs.writeFileSync(plain, '');
+    assert.equal(resolveExecutable(exe), exe);
+    assert.equal(resolveExecutable('cachemount', { PATH: `/nonexistent${path.delimiter}${tmp}` }), exe);
+    assert.equal(resolveExecutable(plain), undefined);
+    assert.equal(resolveExecutable(tmp), undefined);
+    assert.equal(resolveExecutable('no-such-program-cm', { PATH: tmp }), undefined);
+    assert.equal((await validateExecutable({ source: 'cachemount.path', label: '', command: exe, args: [] })).ok, true);
+    assert.equal((await validateExecutable({ source: 'cachemount.path', label: '', command: '/no/such', args: [] })).ok, false);
+  });
+
+  it('honours PATHEXT on Windows', () => {
+    const exe = path.join(tmp, 'cm.CMD');
+    fs.writeFileSync(exe, '');
+    assert.equal(resolveExecutable('cm', { PATH: tmp, PATHEXT: '.EXE;.CMD' }, 'win32'), exe);
+  });
+});
