@@ -171,7 +171,7 @@ def _check(args) -> int:
 def _print_diff(path: str, old: str, new: str) -> None:
     import difflib
     sys.stdout.writelines(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                               f"a/{path}", f"b/{path}"))
+                                               f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"))
 
 
 if __name__ == "__main__":

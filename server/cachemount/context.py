@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import images
 from .document.expand import expand, split_words
@@ -123,11 +123,16 @@ def _step(state: _State, instr: Instruction, global_args: Mapping[str, str], com
         changed = False
         for cmd in commands_of(instr):
             if cmd.name in ("useradd", "adduser", "groupadd", "addgroup"):
-                state.passwd.apply(cmd)
+                state.passwd.apply(_expanded(cmd, state.env))
                 changed = True
         if changed and state.user.uid is None or changed and not state.user.is_root:
             # A user created after USER named it (rare) or re-created: refresh what we know.
             state.user = resolve_user(state.user.spec, state.passwd, state.user.source)
+
+
+def _expanded(cmd: SimpleCommand, env: Mapping[str, str]) -> SimpleCommand:
+    words = tuple(replace(w, text=expand(w.text, env) or w.text) if "$" in w.text else w for w in cmd.words)
+    return replace(cmd, words=words)
 
 
 def _arg_scope(state: _State, global_args: Mapping[str, str]) -> dict[str, str]:

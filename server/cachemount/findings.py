@@ -19,6 +19,8 @@ class Fix:
     edits: tuple[Edit, ...]
     preferred: bool = True
     kind: str = "quickfix"
+    groups: tuple[str, ...] = ()   # once-per-stage insertions ('prereq:apt-docker-clean:0'): fix-all
+                                   # applies one fix per group per round and re-plans the rest
 
 
 @dataclass(frozen=True)

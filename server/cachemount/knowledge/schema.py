@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 class Location:
     template: str
     when: str | None = None  # None, 'root' or 'nonroot': only for that kind of effective user
+    list_sep: str | None = None  # the variable holds a list (CONDA_PKGS_DIRS `a,b`, GOPATH `a:b`): first entry
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class CacheSpec:
     subcommands: tuple[str, ...] = ()       # only needed by these subcommands (empty: all downloads)
     accepted_subdirs: tuple[str, ...] = ()  # mounts on these subdirs also count as covering it
     never_mount: tuple[str, ...] = ()       # subpaths that must never be a cache mount (install dests)
+    equivalents: tuple[str, ...] = ()       # path templates of version-dependent alternatives that also count
+                                            # as covering it (dnf5's /var/cache/libdnf5 for `dnf` on Fedora 41+)
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,26 @@ class ManagerSpec:
     manifests: tuple[str, ...] = ()            # glob patterns of files the install reads
     dep_steps: tuple[DepStep, ...] = ()        # manifest-only installs (CM201)
     second_steps: tuple[DepStep, ...] = ()     # legitimate steps after the full copy (reference §B.0)
+    copy_manifests: tuple[str, ...] = ()       # files the CM201 fix copies before the install (present in
+                                               # every project of this manager; globs allowed)
+    manifest_options: tuple[str, ...] = ()     # options whose value names a manifest (`-r`, `--file`)
+    prefetch: str | None = None                # dependency-only command for a CM201 build hint (`go mod download`)
     build_steps: tuple[str, ...] = ()          # subcommands that build the project and fetch deps on the way
                                                # (`go build`, `cargo build`): CM201 hints when no dep step ran first
     fix_env: tuple[tuple[str, str], ...] = ()  # ENV the fix should ensure, e.g. UV_LINK_MODE=copy
     os_package_manager: bool = False           # apt/apk/dnf/...: root-only system caches
     family: str = ""                           # 'python', 'node', 'os', 'go', ... for grouping
+    aliases: tuple[tuple[str, str], ...] = ()  # subcommand word aliases -> canonical word (('i', 'install'))
+    options_with_value: tuple[str, ...] = ()   # options (any position) whose value is the next word (`-r x`)
+    executable_subcommands: tuple[tuple[str, str], ...] = ()  # executable -> implied subcommand (('uvx', 'tool run'))
+    selected_by: tuple[str, ...] = ()          # when managers share an executable (yarn / yarn berry): this one is
+                                               # chosen only if one of these options/words (or `name@version`
+                                               # fnmatch patterns via corepack) appears; the one without wins otherwise
+    launched_by: tuple[str, ...] = ()          # interpreters that run it as a script (`php composer.phar install`)
+    local_only_positionals: tuple[str, ...] = ()  # fnmatch patterns: when every positional matches (and no
+                                               # manifest option is given) the install downloads nothing
+    config_commands: tuple[tuple[str, str, str], ...] = ()  # (subcommand, config key, cache key): commands
+                                               # that move a cache persistently (`pnpm config set store-dir X`)
 
 
 @dataclass(frozen=True)

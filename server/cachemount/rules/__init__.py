@@ -1,7 +1,7 @@
 """The rule registry: one module per rule, listed explicitly (order = report order for ties)."""
 from __future__ import annotations
 
-from . import cache_defeated, cache_mount_mismatch, copy_before_install, uncached_install
+from . import cache_defeated, cache_mount_mismatch, copy_before_install, invalid_mount, uncached_install
 from .base import Rule, rule_from_module
 
 RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in (
@@ -9,6 +9,7 @@ RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in (
     cache_mount_mismatch,
     cache_defeated,
     copy_before_install,
+    invalid_mount,
 ))
 
 BY_CODE = {r.code: r for r in RULES}

@@ -35,7 +35,8 @@ from typing import Iterator
 from .. import cachedirs
 from ..document.expand import expand
 from ..engine import Analysis, InvocationFacts, RunFacts
-from ..findings import Finding
+from ..edits import insert_before_instruction, instruction_block, remove_command, remove_span_with_space
+from ..findings import Edit, Finding, Fix
 from ..knowledge.prerequisites import PREREQUISITES
 from .base import invocation_span, live_runs
 
@@ -51,7 +52,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
         if not facts.cache_mounts:
             continue
         yield from _option_and_env_defeats(analysis, facts)
-        yield from _cleanups(facts)
+        yield from _cleanups(analysis, facts)
         yield from _prerequisites(analysis, facts)
 
 
@@ -71,43 +72,66 @@ def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Fin
             continue
         manager = f.inv.manager
         for word, reason in f.inv.defeats:
+            fix = Fix(f"Remove {word.text}", (remove_span_with_space(analysis.text, word.start, word.end),))
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{word.text}` {reason}, so the cache mount on this RUN is never used",
-                          word.start, word.end, data=_data(facts, f, "option"))
+                          word.start, word.end, (fix,), data=_data(facts, f, "option"))
         for defeat in manager.env_defeats:
             value = f.env.get(defeat.name)
             if value is None or defeat.when == "truthy" and value.strip().lower() not in _TRUTHY:
                 continue
-            origin = _env_origin(analysis, facts, f, defeat.name)
+            origin, edit = _env_origin(analysis, facts, f, defeat.name)
             start, end = invocation_span(f.inv)
+            fixes = (Fix(f"Remove {defeat.name}", (edit,)),) if edit is not None else ()
             yield Finding(CODE, NAME, SEVERITY,
                           f"{defeat.name}={value} ({origin}) {defeat.reason}, so the cache mount on this RUN "
                           f"is never used by {manager.display}",
-                          start, end, data=_data(facts, f, "env", (("env", defeat.name),)))
+                          start, end, fixes, data=_data(facts, f, "env", (("env", defeat.name),)))
 
 
-def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: str) -> str:
-    if any(n == name for n, _ in f.inv.command.assignments):
-        return "set on the command"
+def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: str) -> tuple[str, Edit | None]:
+    """Where the variable comes from, and the edit that removes it there (None if unsure)."""
+    text = analysis.text
+    cmd = f.inv.command
+    if any(n == name for n, _ in cmd.assignments):
+        prefix = text[cmd.start:cmd.words[0].start] if cmd.words else ""
+        m = re.search(rf"(^|\s){re.escape(name)}=(\"[^\"]*\"|'[^']*'|\S*)\s+", prefix)
+        edit = Edit(cmd.start + m.start() + len(m.group(1)), cmd.start + m.end(), "") if m else None
+        return "set on the command", edit
     doc = analysis.doc
     for index in reversed(facts.ctx.lineage):
         instr = doc.instructions[index]
-        if instr.keyword in ("ENV", "ARG") and re.search(rf"(^|\s){re.escape(name)}(=|\s|$)", instr.args):
-            return f"{instr.keyword} on line {instr.line + 1}"
-    return "exported in this RUN"
+        if instr.keyword not in ("ENV", "ARG"):
+            continue
+        m = re.search(rf"(^|\s)({re.escape(name)})(=(\"[^\"]*\"|'[^']*'|\S*))?(?=\s|$)", instr.args)
+        if not m:
+            continue
+        where = f"{instr.keyword} on line {instr.line + 1}"
+        if "=" not in instr.args and instr.keyword == "ENV":
+            pairs = 1  # legacy `ENV NAME value`
+        else:
+            pairs = len([w for w in instr.args.split() if "=" in w]) or 1
+        if pairs == 1:
+            start, end = instruction_block(text, instr)
+            return where, Edit(start, end, "")
+        ws, we = instr.args_origin[m.start(2)], instr.args_origin[m.end()]
+        return where, remove_span_with_space(text, ws, we)
+    return "exported in this RUN", None
 
 
-def _cleanups(facts: RunFacts) -> Iterator[Finding]:
+def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
     targets = [m.target for m in facts.cache_mounts if m.target]
     for f in facts.invocations:
         if f.inv.role != "clean" or not _mounted_for(facts, f):
             continue
         start, end = invocation_span(f.inv)
         what = " ".join(w.text for w in f.inv.command.words[:1] + f.inv.subcommand_words)
+        edit = remove_command(analysis.text, facts.commands, f.inv.command, analysis.doc.escape)
+        fixes = (Fix(f"Remove `{what}`", (edit,)),) if edit else ()
         yield Finding(CODE, NAME, SEVERITY,
                       f"`{what}` empties the cache mount on every build; it frees no space in the image "
                       f"(a cache mount is never part of a layer)",
-                      start, end, data=_data(facts, f, "clean"))
+                      start, end, fixes, data=_data(facts, f, "clean"))
     for cmd in facts.commands:
         if cmd.name != "rm":
             continue
@@ -123,10 +147,14 @@ def _cleanups(facts: RunFacts) -> Iterator[Finding]:
             path = posixpath.normpath(path)
             for target in targets:
                 if path == target or path.startswith(target + "/") or target.startswith(path + "/") and path != "/":
+                    paths = [w for w in cmd.args if not w.text.startswith("-")]
+                    edit = (remove_command(analysis.text, facts.commands, cmd, analysis.doc.escape)
+                            if len(paths) == 1 else remove_span_with_space(analysis.text, word.start, word.end))
+                    fixes = (Fix(f"Remove `rm {word.text}`", (edit,)),) if edit else ()
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"`rm {word.text}` deletes the cache mounted at {target} on every build; it frees "
                                   f"no space in the image (a cache mount is never part of a layer)",
-                                  word.start, word.end,
+                                  word.start, word.end, fixes,
                                   data=(("run", str(facts.instr.index)), ("kind", "rm"), ("target", target)))
                     break
 
@@ -153,30 +181,33 @@ def _applies(prereq, facts: RunFacts) -> bool | None:
     return family in prereq.applies_to_bases or any(fnmatch.fnmatch(base, p) for p in prereq.applies_to_bases)
 
 
+def prerequisite_missing(analysis: Analysis, facts: RunFacts, prereq, include_unknown: bool = False) -> bool:
+    applies = _applies(prereq, facts)
+    if applies is False or applies is None and not include_unknown:
+        return False
+    texts = _shell_texts(analysis, facts)
+    return not any(re.search(p, t) for p in prereq.satisfied_by for t in texts)
+
+
 def _prerequisites(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
-    texts = None
     done: set[str] = set()
     for f in facts.invocations:
         if f.inv.role != "download" or not any(facts.covering(rc) for rc in f.caches):
             continue
         for key in f.inv.manager.prerequisites:
             prereq = PREREQUISITES.get(key)
-            if prereq is None or key in done:
-                continue
-            applies = _applies(prereq, facts)
-            if applies is False:
-                continue
-            if texts is None:
-                texts = _shell_texts(analysis, facts)
-            if any(re.search(p, t) for p in prereq.satisfied_by for t in texts):
+            if prereq is None or key in done or not prerequisite_missing(analysis, facts, prereq, True):
                 continue
             done.add(key)
             start, end = invocation_span(f.inv)
             severity = SEVERITY
             message = f"{prereq.description}, so this cache mount keeps nothing between builds"
-            if applies is None:
+            if _applies(prereq, facts) is None:
                 severity = "information"
                 message = (f"the base image is unknown here; if it is {'/'.join(prereq.applies_to_bases)}-based: "
                            + message)
-            yield Finding(CODE, NAME, severity, message, start, end,
+            fix = Fix(f"Add the prerequisite: {prereq.fix_command}",
+                      (insert_before_instruction(analysis.text, facts.instr, [f"RUN {prereq.fix_command}"]),),
+                      groups=(f"prereq:{key}:{facts.ctx.stage}",))
+            yield Finding(CODE, NAME, severity, message, start, end, (fix,),
                           data=_data(facts, f, "prerequisite", (("prerequisite", key),)))

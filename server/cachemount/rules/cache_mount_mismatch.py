@@ -33,8 +33,9 @@ from typing import Iterator
 
 from ..document.expand import expand
 from ..engine import Analysis
-from ..findings import Finding
+from ..findings import Edit, Finding, Fix
 from .base import live_runs, stray_mounts, who
+from .mountplan import owner_options
 
 CODE = "CM102"
 NAME = "cache-mount-mismatch"
@@ -60,8 +61,9 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                 yield Finding(CODE, NAME, SEVERITY,
                               f"{manager.display} caches in {rc.path} for {who(facts)} ({rc.why}); "
                               f"this mount targets {m.target}, so the cache is never used",
-                              start, end, data=(("manager", manager.key), ("run", str(facts.instr.index)),
-                                                ("kind", "target"), ("expected", rc.path)))
+                              start, end, _retarget_fix(m.mount, rc.path, user, manager),
+                              data=(("manager", manager.key), ("run", str(facts.instr.index)),
+                                    ("kind", "target"), ("expected", rc.path)))
             if user.is_root or user.uid is None or manager.os_package_manager:
                 continue
             for rc in f.caches:
@@ -75,7 +77,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"this cache mount is owned by {owner} but {manager.display} runs as "
                                   f"{who(facts)}, which cannot write to it; add uid={user.uid},gid={user.gid}",
-                                  span[0], span[1], data=(("manager", manager.key), ("run", str(facts.instr.index)),
+                                  span[0], span[1], _owner_fix(m.mount, user, manager), data=(("manager", manager.key), ("run", str(facts.instr.index)),
                                                           ("kind", "owner")))
 
 
@@ -95,3 +97,34 @@ def _writable_by(mount, user, env) -> bool:
         return int(uid) == user.uid
     except ValueError:
         return True  # `uid=$APP_UID` and the like: cannot tell, do not guess
+
+
+def _owner_edits(mount, user, manager) -> list[Edit]:
+    wanted = dict(o.split("=", 1) for o in owner_options(user, manager))
+    edits = []
+    missing = []
+    for key, value in wanted.items():
+        opt = mount.get(key)
+        if opt is None:
+            missing.append(f"{key}={value}")
+        elif opt.value != value:
+            edits.append(Edit(opt.value_start, opt.value_end, value))
+    if missing:
+        edits.append(Edit(mount.flag.end, mount.flag.end, "," + ",".join(missing)))
+    return edits
+
+
+def _retarget_fix(mount, path: str, user, manager) -> tuple[Fix, ...]:
+    opt = mount.get("target")
+    if opt is None:
+        return ()
+    edits = [Edit(opt.value_start, opt.value_end, path)] + _owner_edits(mount, user, manager)
+    suffix = f" with uid={user.uid}" if owner_options(user, manager) else ""
+    return (Fix(f"Retarget the cache mount to {path}{suffix}", tuple(edits)),)
+
+
+def _owner_fix(mount, user, manager) -> tuple[Fix, ...]:
+    edits = _owner_edits(mount, user, manager)
+    if not edits:
+        return ()
+    return (Fix(f"Own the cache mount by uid={user.uid},gid={user.gid}", tuple(edits)),)

@@ -42,6 +42,7 @@ from ..engine import Analysis, RunFacts
 from ..findings import Finding
 from ..invocations import matches_dep_step
 from .base import invocation_span
+from .copyfix import manifest_fixes, manifests_for, move_above_fix, prefetch_fix
 
 CODE = "CM201"
 NAME = "copy-before-install"
@@ -85,10 +86,10 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                     if matches_dep_step(f.inv, f.inv.manager.dep_steps):
                         dep_done.add(f.inv.manager.key)
                 continue
-            yield from _after_broad_copy(facts, broad, dep_done)
+            yield from _after_broad_copy(analysis, facts, broad, dep_done)
 
 
-def _after_broad_copy(facts: RunFacts, broad: Instruction, dep_done: set[str]) -> Iterator[Finding]:
+def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, dep_done: set[str]) -> Iterator[Finding]:
     line = broad.line + 1
     reported: set[str] = set()
     os_only = _os_only(facts)
@@ -104,21 +105,24 @@ def _after_broad_copy(facts: RunFacts, broad: Instruction, dep_done: set[str]) -
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{what}` needs only its manifest files, but the COPY on line {line} copies the whole "
                           f"build context first, so every source change re-runs this install; copy "
-                          f"{_manifest_text(manager)} first and the rest after the install",
-                          start, end, data=data + (("kind", "dependency"),))
+                          f"{_manifest_text(f)} first and the rest after the install",
+                          start, end, manifest_fixes(analysis, broad, facts, f), data=data + (("kind", "dependency"),))
         elif manager.os_package_manager and os_only:
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",
                           f"`{what}` does not read the build context, but it comes after the COPY on line {line}, "
                           f"so every source change re-runs it; move this RUN above that COPY",
-                          start, end, data=data + (("kind", "os"),))
+                          start, end, move_above_fix(analysis, broad, facts), data=data + (("kind", "os"),))
         elif (f.inv.subcommand in manager.build_steps and manager.key not in dep_done
               and not any(facts.covering(rc) for rc in f.caches)):
+            fixes = prefetch_fix(analysis, broad, facts, f)
+            if not fixes:
+                continue  # nothing concrete to offer: stay quiet rather than nag
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",
                           f"`{what}` fetches all dependencies itself after the COPY on line {line}, with no "
                           f"dependency-only step before that COPY, so every source change downloads them again",
-                          start, end, data=data + (("kind", "build"),))
+                          start, end, fixes, data=data + (("kind", "build"),))
 
 
 def _os_only(facts: RunFacts) -> bool:
@@ -130,6 +134,6 @@ def _os_only(facts: RunFacts) -> bool:
     return bool(managed)
 
 
-def _manifest_text(manager) -> str:
-    shown = [m for m in manager.manifests[:3]]
+def _manifest_text(f) -> str:
+    shown = manifests_for(f)
     return " ".join(f"`{m}`" for m in shown) if shown else "the manifest files"

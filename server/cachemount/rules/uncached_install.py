@@ -38,8 +38,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..engine import Analysis, InvocationFacts, RunFacts
-from ..findings import Finding
+from ..findings import Finding, Fix
 from .base import invocation_span, live_runs, stray_mounts, who
+from .mountplan import cache_fix_edits, title_for
 
 CODE = "CM101"
 NAME = "uncached-install"
@@ -95,9 +96,9 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
         user = facts.ctx.user
         if not user.is_root and not manager.os_package_manager:
             if user.uid is not None:
-                owner = f" owned by {who(facts)} (uid={user.uid},gid={user.gid if user.gid is not None else user.uid})"
+                owner = f" with uid={user.uid},gid={user.gid if user.gid is not None else user.uid} for {who(facts)}"
             else:
-                owner = f" owned by {who(facts)} (its uid is unknown: use a numeric USER or create the user with -u)"
+                owner = f" owned by {who(facts)}, whose uid is unknown (create the user with -u or use a numeric USER)"
         message = (f"`{what}` downloads packages with no cache mount: mount {targets}{owner} "
                    f"so the next build reuses {manager.display}'s cache")
         if unknown:
@@ -105,7 +106,11 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     else:
         message = (f"`{what}` downloads packages with no cache mount, and where {manager.display} caches for "
                    f"{who(facts)} cannot be known: {'; '.join(rc.why for rc in unknown)}")
-    return Finding(CODE, NAME, SEVERITY, message, start, end,
+    fixes = ()
+    if missing:
+        edits, groups = cache_fix_edits(analysis, facts, manager, missing)
+        fixes = (Fix(title_for(manager, missing, facts.ctx.user), tuple(edits), groups=tuple(groups)),)
+    return Finding(CODE, NAME, SEVERITY, message, start, end, fixes,
                    data=(("manager", manager.key), ("run", str(facts.instr.index))))
 
 

@@ -67,7 +67,7 @@ _VALID_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[.*\])?\Z", re.S)
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 _MAX_SHELL_C_DEPTH = 8
-_shell_c_depth = 0  # guarded by the GIL; only bounds pathological nesting
+_shell_c_depth = 0  # nesting of `sh -c` payload analyses in progress (bounds pathological input)
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", "posh"})
 _SU = frozenset({"su", "runuser"})
@@ -95,7 +95,7 @@ _WRAPPERS: dict[str, tuple[str, frozenset[str], str, int]] = {
     "ionice": ("cnpPu", frozenset({"class", "classdata", "pid", "pgid", "uid"}), "", 0),
 }
 # Wrappers whose `NAME=value` operands (before the command) are environment assignments.
-_ASSIGNING_WRAPPERS = frozenset({"sudo", "env", "doas"})
+_ASSIGNING_WRAPPERS = frozenset({"sudo", "env"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,13 +355,7 @@ class _Analyser:
 
     def _emit_command(self, node) -> None:
         """Emit a `command` node, or a statement made only of assignments (`A=1 B=2`)."""
-        t = node.type
-        if t == "command":
-            kids = node.children
-        elif t == "variable_assignment":
-            kids = [node]
-        else:  # variable_assignments
-            kids = node.children
+        kids = (node,) if node.type == "variable_assignment" else node.children
         assignments: list[tuple[str, str]] = []
         argnodes = []
         for k in kids:
@@ -410,19 +404,14 @@ class _Analyser:
             words.extend(self._words(other))
         self._finish(words, [], node.start_byte, node.end_byte, peel=False)
 
-    def _command_out(self, words, assignments, start, end, wrappers, via) -> SimpleCommand:
-        c = _command(words, assignments, start, end, wrappers, via)
-        self.out.append(c)
-        return c
-
     def _finish(self, words: list[list], assignments: list, start: int, end: int,
                 peel: bool = True) -> None:
         wrappers: list[str] = []
         if peel and words:
             words = _peel_wrappers(words, assignments, wrappers)
-        cmd = self._command_out(
-            tuple([_word(w[0], w[1], w[2], w[3]) for w in words]),
-            tuple(assignments), start, end, tuple(wrappers), False)
+        cmd = _command(tuple([_word(w[0], w[1], w[2], w[3]) for w in words]),
+                       tuple(assignments), start, end, tuple(wrappers), False)
+        self.out.append(cmd)
         if peel and words:
             payload = _shell_c_payload(words)
             if payload is not None:
@@ -632,7 +621,8 @@ def _skip_options(words: list[list], i: int, short_valued: str, long_valued, opt
 
 
 def _peel_wrappers(words: list[list], assignments: list, wrappers: list[str]) -> list[list]:
-    """Strip wrapper commands off the front of `words` (in place on the lists given)."""
+    """Strip wrapper commands off the front of `words` and return the wrapped command's words.
+    Wrapper names are appended to `wrappers`, their `NAME=value` operands to `assignments`."""
     i = 0
     n = len(words)
     while i < n:

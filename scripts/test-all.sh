@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up everything from the project's own files and runs every test: the Python suite (engine,
+# rules, fixes, CLI, language server, Neovim) and the VS Code extension's unit and end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version 2>/dev/null | cut -d' ' -f2)" != "0.13.8" ]; then
+  python3 -m pip install --quiet "uv==0.13.8"
+fi
+uv sync --locked --quiet
+
+status=0
+uv run --locked pytest "$@" || status=$?
+
+if [ -d client ] && [ -f tests/client/run-unit.sh ]; then
+  bash tests/client/run-unit.sh || status=$?
+  bash tests/client/run-e2e.sh || status=$?
+fi
+exit $status

@@ -1,0 +1,122 @@
+"""Building blocks for minimal, exact text edits on a Dockerfile (code-point spans).
+
+Every helper keeps the author's style: new RUN flags follow the existing flag layout (one per
+continuation line or inline), removed words take one neighbouring space with them, a command
+removed from an `&&`/`;` chain takes its operator with it."""
+from __future__ import annotations
+
+from .document.model import Document, Instruction
+from .findings import Edit
+from .shell.model import SimpleCommand
+
+
+def line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def indentation(text: str, offset: int) -> str:
+    start = line_start(text, offset)
+    end = start
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return text[start:end]
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def insert_flags(doc: Document, instr: Instruction, flags: list[str]) -> Edit:
+    """Insert `--mount=...` style flags after the keyword and any flags already there, in the
+    instruction's layout: one flag per continuation line when it already uses continuation lines,
+    inline otherwise."""
+    text = doc.text
+    nl = newline_of(text)
+    esc = doc.escape
+    if instr.flags:
+        last = instr.flags[-1]
+        own_line = text[line_start(text, last.start):last.start].strip() == ""
+        if own_line:
+            indent = indentation(text, last.start)
+            return Edit(last.end, last.end, "".join(f" {esc}{nl}{indent}{flag}" for flag in flags))
+        return Edit(last.end, last.end, "".join(f" {flag}" for flag in flags))
+    body_line = line_start(text, instr.args_start)
+    if body_line != line_start(text, instr.start) or _continues_after(text, instr):
+        # Multi-line RUN without flags: first flag after the keyword, the rest (and the command)
+        # on continuation lines indented like the instruction's next line.
+        indent = _continuation_indent(text, instr) or "    "
+        joined = f" {esc}{nl}{indent}".join(flags)
+        if body_line != line_start(text, instr.start):
+            return Edit(instr.keyword_end, instr.keyword_end, f" {joined}")
+        return Edit(instr.keyword_end, instr.args_start, f" {joined} {esc}{nl}{indent}")
+    return Edit(instr.keyword_end, instr.keyword_end, "".join(f" {flag}" for flag in flags))
+
+
+def _continues_after(text: str, instr: Instruction) -> bool:
+    first_nl = text.find("\n", instr.start)
+    return 0 <= first_nl < instr.args_end
+
+
+def _continuation_indent(text: str, instr: Instruction) -> str:
+    first_nl = text.find("\n", instr.start)
+    if first_nl < 0 or first_nl + 1 >= instr.end:
+        return ""
+    return indentation(text, first_nl + 1)
+
+
+def remove_span_with_space(text: str, start: int, end: int) -> Edit:
+    """Remove a word and one space next to it (the one before, else the one after)."""
+    if start > 0 and text[start - 1] in " \t":
+        return Edit(start - 1, end, "")
+    if end < len(text) and text[end] in " \t":
+        return Edit(start, end + 1, "")
+    return Edit(start, end, "")
+
+
+_SEPARATORS = frozenset(" \t\r\n;&|\\`")
+
+
+def remove_command(text: str, commands: list[SimpleCommand], cmd: SimpleCommand, escape: str = "\\") -> Edit | None:
+    """Remove `cmd` from its `&&`/`;` list: from the end of the previous command (or, for the first
+    command, up to the start of the next one). None when the neighbours are joined by something
+    else (pipes, `||`, control flow), where removal would change the meaning."""
+    ordered = [c for c in commands if c.words and c.start < c.end]
+    try:
+        i = next(n for n, c in enumerate(ordered) if c is cmd)
+    except StopIteration:
+        return None
+    if i > 0 and ordered[i - 1].end <= cmd.start:
+        gap = text[ordered[i - 1].end:cmd.start]
+        if _plain_separator(gap, escape):
+            return Edit(ordered[i - 1].end, cmd.end, "")
+    if i + 1 < len(ordered) and cmd.end <= ordered[i + 1].start:
+        gap = text[cmd.end:ordered[i + 1].start]
+        if _plain_separator(gap, escape):
+            return Edit(cmd.start, ordered[i + 1].start, "")
+    return None
+
+
+def _plain_separator(gap: str, escape: str) -> bool:
+    core = gap.replace(escape + "\r\n", " ").replace(escape + "\n", " ")
+    stripped = core.replace("&&", " ").replace(";", " ")
+    if stripped.strip():
+        return False
+    ops = core.count("&&") + core.count(";")
+    return ops == 1 and "||" not in core and "|" not in core.replace("&&", "")
+
+
+def insert_before_instruction(text: str, instr: Instruction, lines: list[str]) -> Edit:
+    """New instruction lines right above `instr`, with its indentation."""
+    nl = newline_of(text)
+    start = line_start(text, instr.start)
+    indent = text[start:instr.start] if not text[start:instr.start].strip() else ""
+    return Edit(start, start, "".join(f"{indent}{line}{nl}" for line in lines))
+
+
+def instruction_block(text: str, instr: Instruction) -> tuple[int, int]:
+    """The lines an instruction occupies, from its line start to after its final newline."""
+    start = line_start(text, instr.start)
+    end = instr.end
+    nl = text.find("\n", end)
+    end = len(text) if nl < 0 else nl + 1
+    return start, end

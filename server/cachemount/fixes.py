@@ -1,0 +1,66 @@
+"""The fix engine: apply fixes the rules attached to their findings, as minimal edits.
+
+`apply_all` works in rounds: each round lints, takes every fix whose edits do not touch another
+chosen fix's edits (and whose once-per-stage groups are still free), applies them, and lints again,
+until nothing fixable is left. A second run therefore changes nothing."""
+from __future__ import annotations
+
+from .analysis import lint
+from .findings import Edit, Fix
+from .settings import DEFAULT, Settings
+
+MAX_ROUNDS = 12
+
+
+class OverlappingEdits(ValueError):
+    pass
+
+
+def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            raise OverlappingEdits(f"edits overlap at {b.start}")
+    out = []
+    pos = 0
+    for e in ordered:
+        out.append(text[pos:e.start])
+        out.append(e.new_text)
+        pos = max(pos, e.end)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _touches(a: Edit, b: Edit) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def apply_fix(text: str, fix: Fix) -> str:
+    return apply_edits(text, fix.edits)
+
+
+def apply_all(text: str, settings: Settings = DEFAULT) -> tuple[str, int]:
+    applied = 0
+    for _ in range(MAX_ROUNDS):
+        chosen: list[Edit] = []
+        groups: set[str] = set()
+        count = 0
+        for finding in lint(text, settings):
+            fix = finding.fix
+            if fix is None or not fix.edits:
+                continue
+            if groups.intersection(fix.groups):
+                continue
+            if any(_touches(e, c) for e in fix.edits for c in chosen):
+                continue
+            chosen.extend(fix.edits)
+            groups.update(fix.groups)
+            count += 1
+        if not count:
+            break
+        new_text = apply_edits(text, chosen)
+        if new_text == text:
+            break
+        text = new_text
+        applied += count
+    return text, applied

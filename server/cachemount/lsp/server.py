@@ -1,0 +1,669 @@
+"""`cachemount serve`: the language server (pygls, stdio or TCP).
+
+Handlers are glue: find the document, get (or compute once per version) its analysis, call the
+pure functions (`analysis.lint_analysis`, `hover.hover_at`, `completion.complete_at`,
+`ignore_fix`, `fixes.apply_all`), convert code-point spans to client positions, return.
+
+- Documents are kept by this server (`documents.py`, LSP line semantics), incrementally synced.
+- Diagnostics: pushed on didOpen/didChange/didSave, cleared on didClose. Each document has at most
+  one pending diagnostics task: a newer change cancels it, and a result is published only if the
+  document still has the version it was computed for. Analysis runs in one worker thread, so the
+  event loop keeps reading messages.
+- Very large documents: only the first `MAX_ANALYSED_CHARS` characters are analysed (cut at an
+  instruction boundary, one log message). Binary text is not analysed (like `cachemount check`).
+- No handler takes the server down: an exception is logged and the request gets an empty result.
+  A request whose params do not match the protocol gets a JSON-RPC InvalidParams error.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import sys
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from lsprotocol import types as T
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from .. import __version__
+from . import convert
+from .documents import Document, Documents
+from .positions import DEFAULT, LineIndex, negotiate
+from .settings import SECTION, SettingsStore, section_of
+
+logger = logging.getLogger("cachemount.lsp")
+
+NAME = "cachemount"
+FIX_ALL = "source.fixAll.cachemount"
+QUICKFIX = "quickfix"
+DEBOUNCE_CHANGE = 0.008      # seconds: coalesces bursts of didChange
+MAX_ANALYSED_CHARS = 1_000_000
+BINARY_PROBE = 8192
+CONFIG_WAIT = 2.0            # seconds the first diagnostics wait for workspace/configuration
+
+
+# -- engine access (imported once, on first use or by the preload thread) ---------------------------
+
+class _Engine:
+    def __init__(self):
+        from .. import analysis, completion, engine, hover, ignore_fix
+        self.analysis = analysis
+        self.engine = engine
+        self.hover = hover
+        self.completion = completion
+        self.ignore_fix = ignore_fix
+
+    @property
+    def fixes(self):
+        try:
+            from .. import fixes
+        except ImportError:
+            return None
+        return fixes
+
+
+_ENGINE: _Engine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def engine() -> _Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        with _ENGINE_LOCK:
+            if _ENGINE is None:
+                _ENGINE = _Engine()
+    return _ENGINE
+
+
+def _preload() -> None:
+    try:
+        engine()
+    except Exception:  # reported when a handler needs it
+        logger.debug("preload failed", exc_info=True)
+
+
+# -- what one document version needs ---------------------------------------------------------------
+
+@dataclass
+class Prepared:
+    text: str                  # the text analysed ('' when not analysed)
+    analysis: Any              # engine.Analysis or None
+    note: str | None = None    # why the text was cut or skipped (logged once per document)
+    error: str | None = None   # a traceback when the analysis failed
+
+
+def cut_text(text: str, limit: int = MAX_ANALYSED_CHARS) -> str:
+    """`text`, or its first part up to an instruction boundary near `limit` characters."""
+    if len(text) <= limit:
+        return text
+    newline = text.rfind("\n", 0, limit)
+    probe = newline
+    for _ in range(5000):
+        if probe < 0:
+            break
+        nxt = probe + 1
+        first = text[nxt:nxt + 1]
+        prev_start = text.rfind("\n", 0, probe) + 1
+        prev = text[prev_start:probe].rstrip(" \t\r")
+        if first and first not in " \t#\r\n" and not prev.endswith(("\\", "`")):
+            return text[:nxt]
+        probe = text.rfind("\n", 0, probe)
+    return text[:newline + 1] if newline >= 0 else text[:limit]
+
+
+def prepare(text: str, limit: int = MAX_ANALYSED_CHARS) -> Prepared:
+    """Analyse `text` (pure, any thread)."""
+    if "\x00" in text[:BINARY_PROBE]:
+        return Prepared("", None, "binary content (NUL bytes), not analysed")
+    analysed = cut_text(text, limit)
+    note = None
+    if len(analysed) < len(text):
+        lines = analysed.count("\n")
+        note = (f"{len(text):,} characters; only the first {len(analysed):,} ({lines:,} lines) are analysed")
+    try:
+        analysis = engine().engine.analyze(analysed)
+    except Exception:
+        return Prepared("", None, note, traceback.format_exc())
+    return Prepared(analysed, analysis, note)
+
+
+def _cap(obj: Any, path: str, default: Any = None) -> Any:
+    try:
+        value = reduce(getattr, path.split("."), obj)
+    except AttributeError:
+        return default
+    return default if value is None else value
+
+
+def _kind_value(kind: Any) -> str:
+    return str(getattr(kind, "value", kind))
+
+
+# -- protocol: own document store, InvalidParams for malformed requests ----------------------------
+
+class _Dropped:
+    """Stands for a message that could not be read; pygls ignores it (unknown jsonrpc version)."""
+    jsonrpc = "dropped"
+
+
+class CachemountProtocol(LanguageServerProtocol):
+    _server: "CachemountServer"
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data:
+                try:
+                    self._send_response(data["id"], error=exc.to_response_error())
+                except Exception:
+                    logger.exception("cannot answer a malformed request")
+            method = data.get("method") if isinstance(data, dict) else None
+            self._server.log(f"cachemount: ignored a malformed {method or 'message'} ({type(exc).__name__})",
+                             T.MessageType.Warning)
+            return _Dropped()
+
+    @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: T.DidOpenTextDocumentParams):
+        item = params.text_document
+        try:
+            self._server.docs.open(item.uri, item.language_id, item.version, item.text)
+        except Exception:
+            self._server.log_exception("didOpen")
+        if (handler := self.fm.features.get(T.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(T.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: T.DidChangeTextDocumentParams):
+        server = self._server
+        try:
+            doc = server.docs.get(params.text_document.uri)
+            if doc is not None:
+                doc.apply(params.content_changes, params.text_document.version, server.encoding)
+        except Exception:
+            server.log_exception("didChange")
+        if (handler := self.fm.features.get(T.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(T.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: T.DidCloseTextDocumentParams):
+        if (handler := self.fm.features.get(T.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+        self._server.docs.close(params.text_document.uri)
+
+
+# -- the server ------------------------------------------------------------------------------------
+
+class CachemountServer(LanguageServer):
+    def __init__(self):
+        super().__init__(NAME, __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental,
+                         protocol_cls=CachemountProtocol)
+        self.docs = Documents()
+        self.encoding = DEFAULT
+        self.settings = SettingsStore(lambda message: self.log(message, T.MessageType.Warning))
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachemount-analysis")
+        self.pending: dict[str, asyncio.Task] = {}
+        self.config_ready: asyncio.Event | None = None
+        self._noted: set[tuple[str, str]] = set()
+
+    # logging: window/logMessage (never popups), and stderr via `logging`
+    def log(self, message: str, kind: T.MessageType = T.MessageType.Info) -> None:
+        try:
+            self.window_log_message(T.LogMessageParams(type=kind, message=message))
+        except Exception:
+            logger.warning("%s", message)
+
+    def log_exception(self, where: str) -> None:
+        text = traceback.format_exc()
+        logger.error("%s failed:\n%s", where, text)
+        self.log(f"cachemount: {where} failed (the request gets an empty result):\n{text}", T.MessageType.Error)
+
+    def report_server_error(self, error: Exception, source) -> None:
+        logger.error("server error (%s): %s", getattr(source, "__name__", source), error)
+        try:
+            self.log(f"cachemount: internal error: {error}", T.MessageType.Error)
+        except Exception:
+            pass
+
+    def note_once(self, uri: str, note: str | None, error: str | None = None) -> None:
+        if note and (uri, note) not in self._noted:
+            self._noted.add((uri, note))
+            self.log(f"cachemount: {uri}: {note}", T.MessageType.Info)
+        if error and (uri, error) not in self._noted:
+            self._noted.add((uri, error))
+            self.log(f"cachemount: {uri}: analysis failed, no diagnostics:\n{error}", T.MessageType.Error)
+
+    def client_supports(self, path: str, default: Any = None) -> Any:
+        caps = getattr(self.protocol, "client_capabilities", None)
+        return _cap(caps, path, default) if caps is not None else default
+
+    # per-version results
+    async def prepared(self, doc: Document) -> Prepared:
+        cache = doc.cache
+        got = cache.get("prepared")
+        if got is not None:
+            return got
+        future = cache.get("future")
+        if future is None:
+            loop = asyncio.get_running_loop()
+            text = doc.text
+
+            def job() -> Prepared:
+                result = prepare(text)
+                cache["prepared"] = result
+                return result
+
+            future = cache["future"] = loop.run_in_executor(self.executor, job)
+        result = await asyncio.shield(future)
+        self.note_once(doc.uri, result.note, result.error)
+        return result
+
+    def findings(self, doc: Document, prepared: Prepared, settings) -> list:
+        if prepared.analysis is None:
+            return []
+        key = ("findings", settings)
+        got = doc.cache.get(key)
+        if got is None:
+            got = doc.cache[key] = engine().analysis.lint_analysis(prepared.analysis, settings)
+        return got
+
+    def index(self, doc: Document) -> LineIndex:
+        key = ("index", self.encoding)
+        got = doc.cache.get(key)
+        if got is None:
+            got = doc.cache[key] = LineIndex(doc.text, self.encoding)
+        return got
+
+    def tag_support(self) -> list[int] | None:
+        tags = self.client_supports("text_document.publish_diagnostics.tag_support.value_set")
+        return list(tags) if tags else None
+
+    # diagnostics
+    def schedule(self, uri: str, delay: float = 0.0) -> None:
+        old = self.pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        task = asyncio.ensure_future(self._diagnose(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(functools.partial(self._forget, uri))
+
+    def _forget(self, uri: str, task: asyncio.Task) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+        if not task.cancelled() and task.exception() is not None:
+            try:
+                raise task.exception()  # type: ignore[misc]
+            except Exception:
+                self.log_exception("diagnostics")
+
+    async def _diagnose(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        if self.config_ready is not None and not self.config_ready.is_set():
+            try:
+                await asyncio.wait_for(self.config_ready.wait(), CONFIG_WAIT)
+            except asyncio.TimeoutError:
+                pass
+        doc = self.docs.get(uri)
+        if doc is None:
+            return
+        version = doc.version
+        prepared = await self.prepared(doc)
+        if self.docs.get(uri) is not doc or doc.version != version:
+            return  # a newer version has its own task
+        settings = self.settings.for_path(doc.path)
+        loop = asyncio.get_running_loop()
+        cache = doc.cache
+        encoding = self.encoding
+        tags = self.tag_support()
+        text = doc.text
+
+        def job() -> tuple[list[T.Diagnostic], str | None]:
+            key = ("findings", settings)
+            found = cache.get(key)
+            if found is None:
+                try:
+                    found = [] if prepared.analysis is None else \
+                        engine().analysis.lint_analysis(prepared.analysis, settings)
+                except Exception:
+                    return [], traceback.format_exc()   # clear stale diagnostics rather than keep them
+                cache[key] = found
+            index = cache.get(("index", encoding))
+            if index is None:
+                index = cache[("index", encoding)] = LineIndex(text, encoding)
+            return [convert.diagnostic(f, index, tags) for f in found], None
+
+        diagnostics, error = await loop.run_in_executor(self.executor, job)
+        if error:
+            self.note_once(uri, None, error)
+        if self.docs.get(uri) is not doc or doc.version != version:
+            return
+        self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics,
+                                                                         version=version))
+
+    def relint_all(self) -> None:
+        for doc in self.docs:
+            self.schedule(doc.uri)
+
+    # configuration
+    async def pull_configuration(self) -> None:
+        if not self.client_supports("workspace.configuration", False):
+            return
+        try:
+            result = await asyncio.wait_for(self.workspace_configuration_async(
+                T.ConfigurationParams(items=[T.ConfigurationItem(section=SECTION)])), CONFIG_WAIT)
+        except Exception as exc:
+            self.log(f"cachemount: workspace/configuration failed ({exc}); keeping the current settings",
+                     T.MessageType.Warning)
+            return
+        value = result[0] if isinstance(result, (list, tuple)) and result else None
+        self.settings.set_client(value)
+
+
+# -- handlers --------------------------------------------------------------------------------------
+
+def _guard(default=None):
+    """A handler that raises logs the exception and answers `default` (a fresh copy)."""
+    def deco(fn):
+        if asyncio.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(ls, params):
+                try:
+                    return await fn(ls, params)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    ls.log_exception(fn.__name__)
+                    return default() if callable(default) else default
+        else:
+            @functools.wraps(fn)
+            def wrapper(ls, params):
+                try:
+                    return fn(ls, params)
+                except Exception:
+                    ls.log_exception(fn.__name__)
+                    return default() if callable(default) else default
+        return wrapper
+    return deco
+
+
+def build_server() -> CachemountServer:
+    server = CachemountServer()
+
+    @server.feature(T.INITIALIZE)
+    @_guard()
+    def initialize(ls: CachemountServer, params: T.InitializeParams):
+        ls.encoding = negotiate(_cap(params.capabilities, "general.position_encodings"))
+        ls.settings.set_init_options(params.initialization_options)
+        ls.config_ready = asyncio.Event()
+        if not ls.client_supports("workspace.configuration", False):
+            ls.config_ready.set()
+
+    @server.feature(T.INITIALIZED)
+    @_guard()
+    async def initialized(ls: CachemountServer, params: T.InitializedParams):
+        threading.Thread(target=_preload, name="cachemount-preload", daemon=True).start()
+        if ls.client_supports("workspace.did_change_configuration.dynamic_registration", False):
+            ls.client_register_capability(T.RegistrationParams(registrations=[T.Registration(
+                id="cachemount-configuration", method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                register_options=T.DidChangeConfigurationRegistrationOptions(section=SECTION))]))
+        try:
+            await ls.pull_configuration()
+        finally:
+            if ls.config_ready is not None:
+                ls.config_ready.set()
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    @_guard()
+    async def did_change_configuration(ls: CachemountServer, params: T.DidChangeConfigurationParams):
+        if ls.client_supports("workspace.configuration", False):
+            await ls.pull_configuration()
+        else:
+            pushed = section_of(params.settings) if isinstance(params.settings, dict) else None
+            ls.settings.set_client(pushed)
+        ls.relint_all()
+
+    @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+    @_guard()
+    def did_open(ls: CachemountServer, params: T.DidOpenTextDocumentParams):
+        if ls.docs.get(params.text_document.uri) is not None:
+            ls.schedule(params.text_document.uri)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+    @_guard()
+    def did_change(ls: CachemountServer, params: T.DidChangeTextDocumentParams):
+        if ls.docs.get(params.text_document.uri) is not None:
+            ls.schedule(params.text_document.uri, DEBOUNCE_CHANGE)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_SAVE, T.SaveOptions(include_text=False))
+    @_guard()
+    def did_save(ls: CachemountServer, params: T.DidSaveTextDocumentParams):
+        uri = params.text_document.uri
+        if ls.docs.get(uri) is not None:
+            ls.schedule(uri)
+        elif uri.endswith(("/.cachemount.toml", "/pyproject.toml")):
+            ls.relint_all()   # settings files: every open Dockerfile may change
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+    @_guard()
+    def did_close(ls: CachemountServer, params: T.DidCloseTextDocumentParams):
+        uri = params.text_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        if ls.docs.get(uri) is not None:
+            ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(T.TEXT_DOCUMENT_HOVER)
+    @_guard()
+    async def hover(ls: CachemountServer, params: T.HoverParams):
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return None
+        version = doc.version
+        prepared = await ls.prepared(doc)
+        if prepared.analysis is None or doc.version != version:
+            return None
+        index = ls.index(doc)
+        offset = index.offset(params.position.line, params.position.character)
+        if offset > len(prepared.text):
+            return None
+        settings = ls.settings.for_path(doc.path)
+        result = engine().hover.hover_at(prepared.text, offset, settings, analysis=prepared.analysis)
+        if result is None:
+            return None
+        formats = [_kind_value(k) for k in ls.client_supports("text_document.hover.content_format", [])]
+        markdown = T.MarkupKind.Markdown.value in formats and (
+            T.MarkupKind.PlainText.value not in formats
+            or formats.index(T.MarkupKind.Markdown.value) < formats.index(T.MarkupKind.PlainText.value))
+        content = T.MarkupContent(kind=T.MarkupKind.Markdown if markdown else T.MarkupKind.PlainText,
+                                  value=result.markdown if markdown else result.plain)
+        return T.Hover(contents=content, range=convert.to_range(index, result.start, result.end))
+
+    @server.feature(T.TEXT_DOCUMENT_COMPLETION,
+                    T.CompletionOptions(trigger_characters=["=", ",", "-"], resolve_provider=False))
+    @_guard(lambda: T.CompletionList(is_incomplete=False, items=[]))
+    async def completion(ls: CachemountServer, params: T.CompletionParams):
+        empty = T.CompletionList(is_incomplete=False, items=[])
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return empty
+        version = doc.version
+        prepared = await ls.prepared(doc)
+        if prepared.analysis is None or doc.version != version:
+            return empty
+        index = ls.index(doc)
+        offset = index.offset(params.position.line, params.position.character)
+        if offset > len(prepared.text):
+            return empty
+        results = engine().completion.complete_at(prepared.text, offset, analysis=prepared.analysis)
+        snippets = ls.client_supports("text_document.completion.completion_item.snippet_support", False)
+        doc_formats = [_kind_value(k) for k in
+                       ls.client_supports("text_document.completion.completion_item.documentation_format", [])]
+        markdown_docs = T.MarkupKind.Markdown.value in doc_formats
+        hover_mod = engine().hover
+        items = []
+        for r in results:
+            use_snippet = bool(snippets and r.snippet)
+            documentation: Any = None
+            if r.documentation:
+                documentation = (T.MarkupContent(kind=T.MarkupKind.Markdown, value=r.documentation) if markdown_docs
+                                 else hover_mod.to_plain(r.documentation))
+            items.append(T.CompletionItem(
+                label=r.label,
+                kind=_COMPLETION_KINDS.get(r.kind, T.CompletionItemKind.Text),
+                detail=r.detail or None,
+                documentation=documentation,
+                sort_text=r.sort_text,
+                filter_text=r.filter_text,
+                preselect=r.preselect or None,
+                insert_text_format=T.InsertTextFormat.Snippet if use_snippet else T.InsertTextFormat.PlainText,
+                text_edit=T.TextEdit(range=convert.to_range(index, r.start, r.end),
+                                     new_text=r.snippet if use_snippet else r.insert_text),
+            ))
+        return T.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(
+        code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True))
+    @_guard(list)
+    async def code_action(ls: CachemountServer, params: T.CodeActionParams):
+        doc = ls.docs.get(params.text_document.uri)
+        if doc is None:
+            return []
+        version = doc.version
+        prepared = await ls.prepared(doc)
+        if prepared.analysis is None or doc.version != version:
+            return []
+        settings = ls.settings.for_path(doc.path)
+        findings = ls.findings(doc, prepared, settings)
+        index = ls.index(doc)
+        start = index.offset(params.range.start.line, params.range.start.character)
+        end = index.offset(params.range.end.line, params.range.end.character)
+        only = [_kind_value(k) for k in (params.context.only or [])]
+
+        def wanted(kind: str) -> bool:
+            return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+        doc_changes = ls.client_supports("workspace.workspace_edit.document_changes", False)
+        tags = ls.tag_support()
+        actions: list[T.CodeAction] = []
+        ignored: set[tuple[str, int]] = set()
+        ignore_mod = engine().ignore_fix
+        for f in findings:
+            if not (f.start <= end and start <= f.end):
+                continue
+            diag = convert.diagnostic(f, index, tags)
+            for fix in f.fixes:
+                kind = fix.kind or QUICKFIX
+                if not fix.edits or not wanted(kind):
+                    continue
+                actions.append(T.CodeAction(
+                    title=fix.title, kind=kind, diagnostics=[diag], is_preferred=bool(fix.preferred),
+                    edit=convert.workspace_edit(doc.uri, version, convert.text_edits(index, fix.edits), doc_changes)))
+            if wanted(QUICKFIX):
+                instr = ignore_mod.instruction_at(prepared.analysis.doc, f.start)
+                key = (f.code, instr.start if instr is not None else -1)
+                if key in ignored:
+                    continue
+                ignored.add(key)
+                fix = ignore_mod.ignore_fix(prepared.text, f.start, f.code, prepared.analysis.doc)
+                if fix is not None:
+                    actions.append(T.CodeAction(
+                        title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=False,
+                        edit=convert.workspace_edit(doc.uri, version, convert.text_edits(index, fix.edits),
+                                                    doc_changes)))
+        if wanted(FIX_ALL) and (only or actions) and any(f.fixes for f in findings) and engine().fixes is not None:
+            action = T.CodeAction(title="Fix all cachemount findings", kind=FIX_ALL,
+                                  data={"uri": doc.uri, "version": version})
+            resolve = ls.client_supports("text_document.code_action.resolve_support.properties", [])
+            if "edit" not in resolve:
+                action.edit = _fix_all_edit(ls, doc, settings, doc_changes)
+                if action.edit is None:
+                    action = None
+            if action is not None:
+                actions.append(action)
+        return actions
+
+    @server.feature(T.CODE_ACTION_RESOLVE)
+    @_guard(lambda: None)
+    def code_action_resolve(ls: CachemountServer, action: T.CodeAction):
+        data = action.data if isinstance(action.data, dict) else {}
+        doc = ls.docs.get(str(data.get("uri", "")))
+        if doc is None or action.edit is not None:
+            return action
+        settings = ls.settings.for_path(doc.path)
+        doc_changes = ls.client_supports("workspace.workspace_edit.document_changes", False)
+        action.edit = _fix_all_edit(ls, doc, settings, doc_changes) or T.WorkspaceEdit(changes={})
+        return action
+
+    @server.feature(T.SHUTDOWN)
+    def shutdown(ls: CachemountServer, params):
+        for task in list(ls.pending.values()):
+            task.cancel()
+        ls.pending.clear()
+
+    return server
+
+
+_COMPLETION_KINDS = {
+    "flag": T.CompletionItemKind.Keyword,
+    "key": T.CompletionItemKind.Property,
+    "value": T.CompletionItemKind.EnumMember,
+    "path": T.CompletionItemKind.Folder,
+    "snippet": T.CompletionItemKind.Snippet,
+}
+
+
+def _fix_all_edit(ls: CachemountServer, doc: Document, settings, doc_changes: bool) -> T.WorkspaceEdit | None:
+    """Every fix, as minimal line-granular edits against this version (None: nothing to fix)."""
+    fixes = engine().fixes
+    text = doc.text
+    if fixes is None or len(text) > MAX_ANALYSED_CHARS or "\x00" in text[:BINARY_PROBE]:
+        return None
+    new_text, count = fixes.apply_all(text, settings)
+    if not count or new_text == text:
+        return None
+    index = ls.index(doc)
+    edits = convert.text_edits(index, convert.line_diff(text, new_text))
+    return convert.workspace_edit(doc.uri, doc.version, edits, doc_changes)
+
+
+def _split_tcp(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+def serve(tcp: str | None = None) -> int:
+    """Run the server on stdio (default) or TCP `HOST:PORT`. Returns the exit status (0 after a
+    proper shutdown/exit, 1 otherwise)."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="cachemount %(levelname)s %(name)s: %(message)s")
+    server = build_server()
+    if tcp:
+        try:
+            host, port = _split_tcp(tcp)
+        except ValueError:
+            print(f"cachemount: --tcp expects HOST:PORT, got {tcp!r}", file=sys.stderr)
+            return 2
+        server.start_tcp(host, port)
+    else:
+        server.start_io()
+    status = 0 if server.protocol._shutdown else 1
+    server.executor.shutdown(wait=False, cancel_futures=True)
+    if not tcp:
+        # the stdin reader thread may still block on a pipe the client keeps open: do not wait for it
+        try:
+            sys.stdout.flush()
+        except Exception:
+            pass
+        os._exit(status)
+    return status
