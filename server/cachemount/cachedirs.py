@@ -18,7 +18,6 @@ from functools import lru_cache
 
 from .invocations import Invocation
 from .knowledge.images import IMAGES
-from .knowledge.managers import MANAGERS
 from .knowledge.schema import CacheSpec, Location, ManagerSpec
 from .userinfo import ROOT, UserInfo
 
@@ -352,15 +351,16 @@ def _build_intent(manager: ManagerSpec, envs: list[dict[str, str]]) -> _Intent:
                    frozenset(names))
 
 
+# Built on first use per manager (only RUNs with cache mounts ask), then kept.
 _INTENT: dict[str, _Intent] = {}
-_ENVS = _image_envs()
-for _m in MANAGERS:
-    _INTENT[_m.key] = _build_intent(_m, _ENVS)
+_ENVS: list[dict[str, str]] = []
 
 
 def _intent(manager: ManagerSpec) -> _Intent:
     got = _INTENT.get(manager.key)
     if got is None:
+        if not _ENVS:
+            _ENVS.extend(_image_envs())
         got = _INTENT[manager.key] = _build_intent(manager, _ENVS)
     return got
 

@@ -42,6 +42,7 @@ class RunFacts:
     invocations: list[InvocationFacts]
     mounts: list[Mount]
     cache_mounts: list[CacheMount]
+    configures: list[tuple[str, str, str]] = field(default_factory=list)  # (manager, cache key, dir) set by config commands
 
     def covering(self, resolved: ResolvedCache) -> list[CacheMount]:
         return [m for m in self.cache_mounts if m.target and cachedirs.covers(m.target, resolved)]
@@ -107,8 +108,12 @@ def analyze(text: str) -> Analysis:
         command_list = cmds(instr)
         mounts = mounts_of(instr.flags)
         cache_mounts = [CacheMount(m, _mount_target(m, ctx), m.value("id")) for m in mounts if m.type == "cache"]
-        analysis.runs[instr.index] = RunFacts(instr, ctx, command_list, _invocations(command_list, ctx),
-                                              mounts, cache_mounts)
+        configured: dict[str, dict[str, str]] = {}
+        for earlier in ctx.lineage:  # config commands persist in the image (~/.npmrc, pip.conf, ...)
+            for manager, key, value in analysis.runs[earlier].configures if earlier in analysis.runs else ():
+                configured.setdefault(manager, {})[key] = value
+        inv_facts, configures = _invocations(command_list, ctx, configured)
+        analysis.runs[instr.index] = RunFacts(instr, ctx, command_list, inv_facts, mounts, cache_mounts, configures)
     return analysis
 
 
@@ -122,11 +127,11 @@ def _mount_target(mount: Mount, ctx: RunContext) -> str | None:
     return resolve_target(expanded.strip(), ctx.workdir)
 
 
-def _invocations(command_list: list[SimpleCommand], ctx: RunContext) -> list[InvocationFacts]:
+def _invocations(command_list: list[SimpleCommand], ctx: RunContext,
+                 configured: dict[str, dict[str, str]]) -> tuple[list[InvocationFacts], list[tuple[str, str, str]]]:
     env = dict(ctx.env)
-    if ctx.user.home and "HOME" not in env:
-        pass  # HOME comes from the passwd home; cachedirs reads it from the user
     out = []
+    configures: list[tuple[str, str, str]] = []
     for cmd in command_list:
         if not cmd.words:
             for name, value in cmd.assignments:  # `A=b` alone sets a shell variable for later commands
@@ -146,8 +151,14 @@ def _invocations(command_list: list[SimpleCommand], ctx: RunContext) -> list[Inv
                 got = expand(value, env)
                 if got is not None:
                     cmd_env[name] = got
-            out.append(InvocationFacts(inv, cmd_env, cachedirs.resolve_caches(inv, cmd_env, ctx.user)))
-    return out
+            key = inv.manager.key
+            if inv.role not in ("download", "consume", "clean") and inv.option_dirs:
+                for cache_key, value, _word in inv.option_dirs:
+                    configured.setdefault(key, {})[cache_key] = value
+                    configures.append((key, cache_key, value))
+            caches = cachedirs.resolve_caches(inv, cmd_env, ctx.user, configured.get(key), ctx.workdir)
+            out.append(InvocationFacts(inv, cmd_env, caches))
+    return out, configures
 
 
 def normalize(path: str) -> str:

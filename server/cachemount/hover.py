@@ -517,18 +517,34 @@ def _who_from(facts: "RunFacts") -> str:
     return f"USER {user.spec} ({source})"
 
 
-def _managers(facts: "RunFacts") -> list[tuple[object, list]]:
-    """(manager spec, resolved caches) for each manager that downloads or reads packages here."""
-    seen: dict[str, tuple[object, list]] = {}
+def _managers(facts: "RunFacts") -> list[tuple[object, list, list]]:
+    """(manager spec, resolved caches, caches whose dir is unknown) for each manager that
+    downloads or reads packages in this RUN."""
+    seen: dict[str, tuple[object, list, list]] = {}
     for f in facts.invocations:
         if f.inv.role not in ("download", "consume"):
             continue
         manager = f.inv.manager
-        entry = seen.setdefault(manager.key, (manager, []))
+        entry = seen.setdefault(manager.key, (manager, [], []))
         for rc in f.caches:
-            if rc.path and all(rc.path != other.path for other in entry[1]):
-                entry[1].append(rc)
+            if rc.path:
+                if all(rc.path != other.path for other in entry[1]):
+                    entry[1].append(rc)
+            elif all(rc.why != other.why for other in entry[2]):
+                entry[2].append(rc)
     return list(seen.values())
+
+
+def _because(why: str) -> str:
+    """The engine's `why` ('HOME', 'PIP_CACHE_DIR', '--cache-dir', 'default for root') as a
+    parenthetical; empty for a plain default (the user is named already)."""
+    if why.startswith("default"):
+        return ""
+    if why.startswith("-"):
+        return f" (set by its {why} option)"
+    if re.fullmatch(r"[A-Z_][A-Z0-9_]*", why):
+        return f" (set by ${why})"
+    return f" ({why})"
 
 
 def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
@@ -536,7 +552,6 @@ def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
 
     target = ctx.resolved_target()
     managers = _managers(facts)
-    who = _who(facts)
     opt = ctx.mount.get("target")
     if opt is None:
         return []
@@ -545,23 +560,25 @@ def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
                 "it cannot be checked against the package managers' cache dirs."]
     if not managers:
         return [f"**In this RUN**: no known package manager runs here, so nothing is known to use {_code(target)}."]
+    who = _who(facts)
     lines = []
-    for manager, caches in managers:
+    for manager, caches, unknown in managers:
         display = getattr(manager, "display", str(manager))
         covered = [rc for rc in caches if cachedirs.covers(target, rc)]
         if covered:
             for rc in covered:
-                lines.append(f"- ✓ matches: {display} caches in {_code(rc.path)} for {who} ({rc.why})")
-            continue
-        if not caches:
+                lines.append(f"- ✓ matches: {display} caches in {_code(rc.path)} for {who}{_because(rc.why)}")
             continue
         intended = cachedirs.intended_for(target, manager)
-        if intended or len(managers) == 1:
+        if caches and (intended or len(managers) == 1):
             for rc in caches:
-                lines.append(f"- ✗ {display} caches in {_code(rc.path)} for {who} ({rc.why}); this mount "
-                             f"targets {_code(target)}, so {display} never uses it")
+                lines.append(f"- ✗ {display} caches in {_code(rc.path)} for {who}{_because(rc.why)}; this "
+                             f"mount targets {_code(target)}, so {display} never uses it")
+        if unknown and (intended or len(managers) == 1):
+            for rc in unknown:
+                lines.append(f"- ? {display}: its cache dir is not known here ({rc.why})")
     if not lines:
-        names = ", ".join(getattr(m, "display", str(m)) for m, _ in managers)
+        names = ", ".join(getattr(m, "display", str(m)) for m, _, _ in managers)
         lines.append(f"- no package manager in this RUN ({names}) caches in {_code(target)}")
     return ["**In this RUN**:\n" + "\n".join(lines)]
 
@@ -621,7 +638,7 @@ def _sharing_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
     if target is None:
         return []
     wants = []
-    for manager, caches in _managers(facts):
+    for manager, caches, _ in _managers(facts):
         for rc in caches:
             if cachedirs.covers(target, rc) and getattr(rc.spec, "sharing", None) == "locked":
                 wants.append(getattr(manager, "display", str(manager)))

@@ -46,7 +46,7 @@ NAME = "cachemount"
 FIX_ALL = "source.fixAll.cachemount"
 QUICKFIX = "quickfix"
 DEBOUNCE_CHANGE = 0.008      # seconds: coalesces bursts of didChange
-MAX_ANALYSED_CHARS = 1_000_000
+MAX_ANALYSED_CHARS = 500_000
 BINARY_PROBE = 8192
 CONFIG_WAIT = 2.0            # seconds the first diagnostics wait for workspace/configuration
 

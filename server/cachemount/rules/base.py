@@ -70,3 +70,23 @@ def stray_mounts(facts: RunFacts, f: InvocationFacts):
             continue
         out.append(m)
     return out
+
+
+def command_text(inv: Invocation) -> str:
+    """How the user spelt the step: `pip install`, `python3 -m pip install`, `apt-get install`."""
+    words = inv.command.words
+    if not words:
+        return inv.manager.display
+    shown = [words[0].text]
+    sub_start = inv.subcommand_words[0].start if inv.subcommand_words else None
+    for w in words[1:]:
+        if sub_start is not None and w.start >= sub_start:
+            break
+        if w.text.startswith("-m"):  # `python -m pip`, `python -mpip`
+            shown.append(w.text)
+            nxt = words[words.index(w) + 1] if w.text == "-m" and words.index(w) + 1 < len(words) else None
+            if nxt is not None:
+                shown.append(nxt.text)
+            break
+    shown += [w.text for w in inv.subcommand_words]
+    return " ".join(shown)

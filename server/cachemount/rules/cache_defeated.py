@@ -38,7 +38,7 @@ from ..engine import Analysis, InvocationFacts, RunFacts
 from ..edits import insert_before_instruction, instruction_block, remove_command, remove_span_with_space
 from ..findings import Edit, Finding, Fix
 from ..knowledge.prerequisites import PREREQUISITES
-from .base import invocation_span, live_runs
+from .base import command_text, invocation_span, live_runs
 
 CODE = "CM103"
 NAME = "cache-defeated"
@@ -125,7 +125,7 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
         if f.inv.role != "clean" or not _mounted_for(facts, f):
             continue
         start, end = invocation_span(f.inv)
-        what = " ".join(w.text for w in f.inv.command.words[:1] + f.inv.subcommand_words)
+        what = command_text(f.inv)
         edit = remove_command(analysis.text, facts.commands, f.inv.command, analysis.doc.escape)
         fixes = (Fix(f"Remove `{what}`", (edit,)),) if edit else ()
         yield Finding(CODE, NAME, SEVERITY,

@@ -41,7 +41,7 @@ from ..document.model import Instruction
 from ..engine import Analysis, RunFacts
 from ..findings import Finding
 from ..invocations import matches_dep_step
-from .base import invocation_span
+from .base import command_text, invocation_span
 from .copyfix import manifest_fixes, manifests_for, move_above_fix, prefetch_fix
 
 CODE = "CM201"
@@ -98,7 +98,7 @@ def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, d
         if manager.key in reported or f.inv.role != "download":
             continue
         start, end = invocation_span(f.inv)
-        what = " ".join(w.text for w in f.inv.command.words[:1] + f.inv.subcommand_words)
+        what = command_text(f.inv)
         data = (("manager", manager.key), ("run", str(facts.instr.index)), ("copy", str(broad.index)))
         if matches_dep_step(f.inv, manager.dep_steps) and not matches_dep_step(f.inv, manager.second_steps):
             reported.add(manager.key)

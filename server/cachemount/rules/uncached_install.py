@@ -39,7 +39,7 @@ from typing import Iterator
 
 from ..engine import Analysis, InvocationFacts, RunFacts
 from ..findings import Finding, Fix
-from .base import invocation_span, live_runs, stray_mounts, who
+from .base import command_text, invocation_span, live_runs, stray_mounts, who
 from .mountplan import cache_fix_edits, title_for
 
 CODE = "CM101"
@@ -85,7 +85,7 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     if anchor is None:
         return None
     start, end = invocation_span(anchor.inv)
-    what = " ".join(w.text for w in anchor.inv.command.words[:1] + anchor.inv.subcommand_words) or manager.display
+    what = command_text(anchor.inv)
     if consumer_of is not None and anchor.inv.role == "consume":
         line = consumer_of.instr.line + 1
         message = (f"`{what}` reads packages that the step on line {line} kept only in a cache mount; "
