@@ -181,7 +181,11 @@ def _merged_env(inv: Invocation, env: Mapping[str, str]) -> dict[str, str]:
 def _relevant(spec: CacheSpec, inv: Invocation) -> bool:
     if inv.role in ("clean", "other") or not spec.subcommands:
         return True
-    return inv.subcommand in spec.subcommands
+    if inv.subcommand in spec.subcommands:
+        return True
+    if spec.also_with_options:
+        return any(w.text.split("=", 1)[0] in spec.also_with_options for w in inv.command.words[1:])
+    return False
 
 
 def resolve_caches(inv: Invocation, env: Mapping[str, str], user: UserInfo,
@@ -191,15 +195,15 @@ def resolve_caches(inv: Invocation, env: Mapping[str, str], user: UserInfo,
     (cache key -> dir set earlier by a config command such as `pnpm config set store-dir`), which
     wins over the environment and defaults. Only caches relevant to the subcommand are returned."""
     merged = _merged_env(inv, env)
-    from_options: dict[str, tuple[str, str]] = {}
-    for key, raw, word in inv.option_dirs:
-        from_options[key] = (raw, word.text.split("=", 1)[0] if word.text.startswith("-") else "option")
+    from_options: dict[str, str] = {}
+    for key, raw, _word in inv.option_dirs:
+        from_options[key] = raw  # the last one wins, as for the tools' own option parsing
     out: list[ResolvedCache] = []
     for spec in inv.manager.caches:
         if not _relevant(spec, inv):
             continue
         if spec.key in from_options:
-            raw, _ = from_options[spec.key]
+            raw = from_options[spec.key]
             why = _option_name(inv, spec.key)
             value = _shell_value(raw, merged, user)
             if value is None:

@@ -64,8 +64,30 @@ def _continuation_indent(text: str, instr: Instruction) -> str:
     return indentation(text, first_nl + 1)
 
 
-def remove_span_with_space(text: str, start: int, end: int) -> Edit:
-    """Remove a word and one space next to it (the one before, else the one after)."""
+def remove_span_with_space(text: str, start: int, end: int, escape: str = "\\") -> Edit:
+    """Remove a word and one space next to it (the one before, else the one after). A word alone
+    on a continuation line takes its line with it; a word ending the instruction on its own line
+    takes the previous line's escape, so no dangling continuation is left."""
+    ls = line_start(text, start)
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    before = text[ls:start]
+    after = text[end:le].rstrip("\r")
+    if not before.strip():
+        if after.strip() == escape:
+            return Edit(ls, le + 1 if le < len(text) else le, "")  # the whole continuation line
+        if not after.strip() and ls > 0:
+            prev_end = ls - 1
+            if prev_end > 0 and text[prev_end - 1] == "\r":
+                prev_end -= 1
+            j = prev_end
+            while j > 0 and text[j - 1] in " \t":
+                j -= 1
+            if j > 0 and text[j - 1] == escape:
+                k = j - 1
+                while k > 0 and text[k - 1] in " \t":
+                    k -= 1
+                return Edit(k, end, "")  # drop `<ws>\` NL `<indent>word`
     if start > 0 and text[start - 1] in " \t":
         return Edit(start - 1, end, "")
     if end < len(text) and text[end] in " \t":

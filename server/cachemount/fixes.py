@@ -31,6 +31,13 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
     return "".join(out)
 
 
+def _well_formed(fix: Fix, size: int) -> bool:
+    ordered = sorted(fix.edits, key=lambda e: (e.start, e.end))
+    if any(not 0 <= e.start <= e.end <= size for e in ordered):
+        return False
+    return all(b.start >= a.end for a, b in zip(ordered, ordered[1:]))
+
+
 def _touches(a: Edit, b: Edit) -> bool:
     return a.start <= b.end and b.start <= a.end
 
@@ -47,7 +54,7 @@ def apply_all(text: str, settings: Settings = DEFAULT) -> tuple[str, int]:
         count = 0
         for finding in lint(text, settings):
             fix = finding.fix
-            if fix is None or not fix.edits:
+            if fix is None or not fix.edits or not _well_formed(fix, len(text)):
                 continue
             if groups.intersection(fix.groups):
                 continue

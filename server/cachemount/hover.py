@@ -348,8 +348,11 @@ def _value_hover(ctx: _MountContext, opt: MountOption, spec: K.OptionSpec, mtype
         if vdoc is not None:
             parts.append(vdoc.doc)
         else:
+            import difflib
             allowed = ", ".join(f"`{v.value}`" for v in spec.values)
-            parts.append(f"⚠ Not a valid `{key}`: BuildKit fails the build. Allowed: {allowed}.")
+            guess = difflib.get_close_matches(value.lower(), [v.value for v in spec.values], 1, 0.5)
+            hint = f" Did you mean `{guess[0]}`?" if guess else ""
+            parts.append(f"⚠ Not a valid `{key}`: BuildKit fails the build. Allowed: {allowed}.{hint}")
     else:
         parts.append(spec.doc)
     expanded = ctx.expanded(opt)

@@ -501,7 +501,9 @@ _APT_OPTIONS = ("-o", "--option", "-c", "--config-file", "-t", "--target-release
 
 
 # The lists mount is only for RUNs that run `update`: on an install-only RUN an empty lists mount
-# would hide lists already in the image and break the install. We suggest /var/lib/apt/lists, not
+# would hide lists already in the image and break the install. The archives mount is for every
+# download (harmless on an update-only RUN, and then a /var/cache/apt mount next to
+# `apt-get update && apt-get install` is never taken for a wrong lists target). We suggest /var/lib/apt/lists, not
 # /var/lib/apt as the BuildKit example does: [inference] mounting all of /var/lib/apt keeps
 # extended_states (auto-installed marks) out of the image. A mount on /var/lib/apt still covers it.
 _APT_CACHES = (
@@ -510,7 +512,6 @@ _APT_CACHES = (
         purpose="downloaded .deb files",
         locations=(L("/var/cache/apt"),),
         sharing="locked",
-        subcommands=_APT_INSTALLS,
         accepted_subdirs=("archives",),
         never_mount=("/var/lib/dpkg",),
     ),
@@ -520,6 +521,7 @@ _APT_CACHES = (
         locations=(L("/var/lib/apt/lists"),),
         sharing="locked",
         subcommands=("update",),
+        also_with_options=("--update",),
         never_mount=("/var/lib/dpkg",),
     ),
 )
@@ -593,8 +595,8 @@ _DNF_ALIASES = (("in", "install"), ("up", "upgrade"), ("dsync", "distro-sync"), 
                 ("rei", "reinstall"), ("grp", "group"))
 _DNF_OPTIONS = ("--releasever", "--installroot", "--repo", "--repoid", "--enablerepo", "--disablerepo", "-c",
                 "--config", "--repofrompath", "--exclude", "-x", "--forcearch", "--disableplugin",
-                "--enableplugin", "-d", "--debuglevel", "-e", "--errorlevel", "--setopt", "--best",
-                "--destdir", "--downloaddir", "--nodocs")
+                "--enableplugin", "-d", "--debuglevel", "-e", "--errorlevel", "--setopt", "--destdir",
+                "--downloaddir")
 
 DNF = ManagerSpec(
     key="dnf",
@@ -780,7 +782,7 @@ GO = ManagerSpec(
     options_with_value=("-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-p", "-pkgdir", "-exec",
                         "-run", "-bench", "-count", "-timeout", "-coverprofile", "-covermode", "-coverpkg",
                         "-modfile", "-overlay", "-installsuffix", "-toolexec", "-compiler", "-buildmode", "-pgo",
-                        "-json", "-f", "-cpu", "-parallel", "-skip"),
+                        "-f", "-cpu", "-parallel", "-skip"),
     clean_subcommands=("clean -modcache|-cache|-fuzzcache",),
     manifests=("go.mod", "go.sum", "go.work", "go.work.sum"),
     dep_steps=(DepStep("mod download"),),
@@ -1026,7 +1028,7 @@ COMPOSER = ManagerSpec(
     ),
     source="https://getcomposer.org/doc/06-config.md#cache-dir",
     global_options_with_value=("-d", "--working-dir"),
-    options_with_value=("--prefer-install", "-a", "--apcu-autoloader-prefix", "--ignore-platform-req", "--repository",
+    options_with_value=("--prefer-install", "--apcu-autoloader-prefix", "--ignore-platform-req", "--repository",
                         "--stability", "-s"),
     # COMPOSER_CACHE_DIR=/dev/null is the same as --no-cache; a value-specific env defeat is not
     # expressible as data here (EnvDefeat is any/truthy), so only the option is listed.

@@ -27,6 +27,8 @@ class CacheSpec:
     sharing: str | None = None              # 'locked' where the tool needs exclusive access
     id: str | None = None                   # a stable `id=` to suggest (e.g. pnpm docs use id=pnpm)
     subcommands: tuple[str, ...] = ()       # only needed by these subcommands (empty: all downloads)
+    also_with_options: tuple[str, ...] = ()  # ...or by any subcommand given one of these options
+                                            # (apt 3 `install --update` refreshes the lists too)
     accepted_subdirs: tuple[str, ...] = ()  # mounts on these subdirs also count as covering it
     never_mount: tuple[str, ...] = ()       # subpaths that must never be a cache mount (install dests)
     equivalents: tuple[str, ...] = ()       # path templates of version-dependent alternatives that also count

@@ -72,7 +72,7 @@ def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Fin
             continue
         manager = f.inv.manager
         for word, reason in f.inv.defeats:
-            fix = Fix(f"Remove {word.text}", (remove_span_with_space(analysis.text, word.start, word.end),))
+            fix = Fix(f"Remove {word.text}", (remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape),))
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{word.text}` {reason}, so the cache mount on this RUN is never used",
                           word.start, word.end, (fix,), data=_data(facts, f, "option"))
@@ -115,7 +115,7 @@ def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: s
             start, end = instruction_block(text, instr)
             return where, Edit(start, end, "")
         ws, we = instr.args_origin[m.start(2)], instr.args_origin[m.end()]
-        return where, remove_span_with_space(text, ws, we)
+        return where, remove_span_with_space(text, ws, we, analysis.doc.escape)
     return "exported in this RUN", None
 
 
@@ -149,7 +149,7 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
                 if path == target or path.startswith(target + "/") or target.startswith(path + "/") and path != "/":
                     paths = [w for w in cmd.args if not w.text.startswith("-")]
                     edit = (remove_command(analysis.text, facts.commands, cmd, analysis.doc.escape)
-                            if len(paths) == 1 else remove_span_with_space(analysis.text, word.start, word.end))
+                            if len(paths) == 1 else remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape))
                     fixes = (Fix(f"Remove `rm {word.text}`", (edit,)),) if edit else ()
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"`rm {word.text}` deletes the cache mounted at {target} on every build; it frees "

@@ -50,7 +50,7 @@ SEVERITY = "warning"
 
 BROAD_SOURCES = frozenset({".", "./", "*", "./*", "./.", ".*"})
 # Commands that may share a RUN with OS package installs without tying it to the build context.
-_OS_STEP_COMPANIONS = frozenset({"rm", "ln", "echo", "set", "true", "mkdir", "printf", "apt-mark", "update-ca-certificates",
+OS_STEP_COMPANIONS = frozenset({"rm", "ln", "echo", "set", "true", "mkdir", "printf", "apt-mark", "update-ca-certificates",
                                  "locale-gen", "chmod", "chown", "export", "dpkg-reconfigure", "cd", "["})
 
 
@@ -128,7 +128,7 @@ def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, d
 def _os_only(facts: RunFacts) -> bool:
     managed = {id(f.inv.command) for f in facts.invocations if f.inv.manager.os_package_manager}
     for cmd in facts.commands:
-        if id(cmd) in managed or not cmd.words or cmd.name in _OS_STEP_COMPANIONS:
+        if id(cmd) in managed or not cmd.words or cmd.name in OS_STEP_COMPANIONS:
             continue
         return False
     return bool(managed)

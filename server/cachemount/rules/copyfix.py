@@ -143,18 +143,47 @@ def manifest_fixes(analysis: Analysis, broad: Instruction, facts: RunFacts, f: I
 
 
 def move_above_fix(analysis: Analysis, broad: Instruction, facts: RunFacts) -> tuple[Fix, ...]:
+    """Move the OS-package RUN (and any context-free RUNs between, such as a prerequisite the
+    CM101 fix inserted, keeping their order) above the broad COPY."""
+    moving = []
     for instr in _between(analysis, broad, facts.instr):
-        if instr.keyword not in ("COPY", "ADD", "LABEL", "EXPOSE"):
-            return ()
+        if instr.keyword in ("COPY", "ADD", "LABEL", "EXPOSE"):
+            continue
+        if instr.keyword == "RUN" and _context_free(analysis, instr):
+            moving.append(instr)
+            continue
+        return ()
+    moving.append(facts.instr)
     text = analysis.text
-    r_start, r_end = instruction_block(text, facts.instr)
-    run_text = text[r_start:r_end]
-    if not run_text.endswith("\n"):
-        run_text += newline_of(text)
-        r_start = r_start - 1 if r_start > 0 and text[r_start - 1] == "\n" else r_start
+    nl = newline_of(text)
+    ranges: list[list[int]] = []
+    blocks = []
+    for instr in moving:
+        start, end = instruction_block(text, instr)
+        block = text[start:end]
+        if not block.endswith("\n"):
+            block += nl
+            if start > 0 and text[start - 1] == "\n":
+                start -= 1  # last line of the file: take the newline before it instead
+        blocks.append(block)
+        if ranges and start <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], end)  # adjacent blocks: one removal
+        else:
+            ranges.append([start, end])
     b_start = line_start(text, broad.start)
-    return (Fix(f"Move this RUN above the COPY on line {broad.line + 1}",
-                (Edit(b_start, b_start, run_text), Edit(r_start, r_end, ""))),)
+    edits = [Edit(b_start, b_start, "".join(blocks))] + [Edit(a, b, "") for a, b in ranges]
+    return (Fix(f"Move this RUN above the COPY on line {broad.line + 1}", tuple(edits)),)
+
+
+def _context_free(analysis: Analysis, instr: Instruction) -> bool:
+    """A RUN made only of OS package installs and harmless companions (rm, ln, echo, ...)."""
+    from .copy_before_install import OS_STEP_COMPANIONS
+
+    facts = analysis.runs.get(instr.index)
+    if facts is None:
+        return False
+    managed = {id(f.inv.command) for f in facts.invocations if f.inv.manager.os_package_manager}
+    return all(id(c) in managed or not c.words or c.name in OS_STEP_COMPANIONS for c in facts.commands)
 
 
 def prefetch_fix(analysis: Analysis, broad: Instruction, facts: RunFacts, f: InvocationFacts) -> tuple[Fix, ...]:

@@ -66,7 +66,7 @@ def defeat_removals(analysis: Analysis, facts: RunFacts, manager: ManagerSpec, t
                 removed_cmds.add(id(f.inv.command))
             continue
         for word, _reason in f.inv.defeats:
-            edits.append(remove_span_with_space(text, word.start, word.end))
+            edits.append(remove_span_with_space(text, word.start, word.end, analysis.doc.escape))
         cmd = f.inv.command
         for defeat in manager.env_defeats:
             for name, _value in cmd.assignments:
@@ -89,7 +89,7 @@ def defeat_removals(analysis: Analysis, facts: RunFacts, manager: ManagerSpec, t
             if edit is not None:
                 edits.append(edit)
         else:
-            edits.extend(remove_span_with_space(text, w.start, w.end) for w in hit)
+            edits.extend(remove_span_with_space(text, w.start, w.end, analysis.doc.escape) for w in hit)
     return _dedupe(edits)
 
 
