@@ -5,6 +5,8 @@ continuation line or inline), removed words take one neighbouring space with the
 removed from an `&&`/`;` chain takes its operator with it."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .document.model import Document, Instruction
 from .findings import Edit
 from .shell.model import SimpleCommand
@@ -22,6 +24,7 @@ def indentation(text: str, offset: int) -> str:
     return text[start:end]
 
 
+@lru_cache(maxsize=8)
 def newline_of(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 SEVERITIES = ("error", "warning", "information", "hint")
 
@@ -25,16 +26,31 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
+    """`fix_source` is the fixes, or a function computing them on first use: linting on every
+    keystroke should not pay for edits nobody asked for."""
+
     code: str
     rule: str
     severity: str
     message: str
     start: int
     end: int
-    fixes: tuple[Fix, ...] = ()
+    fix_source: tuple[Fix, ...] | Callable[[], tuple[Fix, ...]] = field(default=(), compare=False, repr=False)
     tags: tuple[str, ...] = ()
     data: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # extra facts for hover/fixes
 
     @property
+    def fixes(self) -> tuple[Fix, ...]:
+        source = self.fix_source
+        if callable(source):
+            try:
+                source = tuple(source())
+            except Exception:  # a fix that cannot be planned must never take the finding down
+                source = ()
+            object.__setattr__(self, "fix_source", source)
+        return source
+
+    @property
     def fix(self) -> Fix | None:
-        return self.fixes[0] if self.fixes else None
+        fixes = self.fixes
+        return fixes[0] if fixes else None

@@ -6,6 +6,7 @@ exclusive). Lines and columns are derived only at the edges (CLI output, LSP con
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -51,7 +52,7 @@ class Instruction:
     args_start: int               # span of everything after the flags on the logical line
     args_end: int                 # (continuations included, heredoc bodies excluded)
     args: str                     # logical args text: continuations joined, comment lines dropped
-    args_origin: tuple[int, ...]  # document offset of each char of `args` (+1 entry for the end)
+    args_origin: Sequence[int]    # document offset of each char of `args` (+1 entry for the end)
     json_args: tuple[str, ...] | None = None   # exec form
     heredocs: tuple[Heredoc, ...] = ()
     line: int = 0                 # 0-based line of the keyword

@@ -5,8 +5,10 @@ comment and blank lines dropped inside continuations, flags, exec (JSON) form an
 Never raises on any text."""
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from collections.abc import Sequence
 
 from .model import Comment, Document, Flag, Heredoc, Instruction, Stage
 
@@ -16,6 +18,56 @@ _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 # `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`; not `<<<` (here-string).
 _HEREDOC_MARKER = re.compile(r"(?<![<\w])\d*<<(-?)([\"']?)([A-Za-z0-9_][A-Za-z0-9_.\-]*)\2(?!<)")
 _WS = " \t"
+
+
+class OffsetMap(Sequence):
+    """Logical position -> document offset for text joined from document segments, without
+    materialising one int per character (most instructions never need the map)."""
+
+    __slots__ = ("_starts", "_docs", "_n", "_end")
+
+    def __init__(self, segments: list[tuple[int, int]], end: int):
+        self._starts: list[int] = []
+        self._docs: list[int] = []
+        pos = 0
+        for a, b in segments:
+            if b > a:
+                self._starts.append(pos)
+                self._docs.append(a)
+                pos += b - a
+        self._n = pos
+        self._end = end
+
+    def __len__(self) -> int:
+        return self._n + 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(self._n + 1)))
+        if i < 0:
+            i += self._n + 1
+        if i == self._n:
+            return self._end
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        k = bisect.bisect_right(self._starts, i) - 1
+        return self._docs[k] + i - self._starts[k]
+
+    def __iter__(self):
+        for k, start in enumerate(self._starts):
+            length = (self._starts[k + 1] if k + 1 < len(self._starts) else self._n) - start
+            yield from range(self._docs[k], self._docs[k] + length)
+        yield self._end
+
+    def sub(self, start: int, stop: int) -> "OffsetMap":
+        """The map of logical positions [start, stop) (plus the end entry)."""
+        segments = []
+        for k, s0 in enumerate(self._starts):
+            s1 = self._starts[k + 1] if k + 1 < len(self._starts) else self._n
+            a, b = max(s0, start), min(s1, stop)
+            if a < b:
+                segments.append((self._docs[k] + a - s0, self._docs[k] + b - s0))
+        return OffsetMap(segments, self[stop] if stop <= self._n else self._end)
 
 
 def line_starts(text: str) -> list[int]:
@@ -198,14 +250,9 @@ def parse(text: str) -> Document:
                 break
             seg_start, e = lines.bounds(i)
         last_line = i
-        logical_parts = []
-        origin: list[int] = []
-        for a, b in segments:
-            logical_parts.append(text[a:b])
-            origin.extend(range(a, b))
-        logical = "".join(logical_parts)
+        logical = "".join([text[a:b] for a, b in segments])
         logical_end = segments[-1][1] if segments else s
-        origin.append(logical_end)
+        origin = OffsetMap(segments, logical_end)
 
         kw_end = 0
         while kw_end < len(logical) and logical[kw_end] not in _WS:
@@ -224,7 +271,7 @@ def parse(text: str) -> Document:
                 vs = ve = origin[b]
             flags.append(Flag(name.lower(), value, origin[a], origin[b], vs, ve))
         args = logical[args_pos:].rstrip()
-        args_origin = origin[args_pos:args_pos + len(args)] + [origin[args_pos + len(args)]]
+        args_origin = origin.sub(args_pos, args_pos + len(args))
         json_args = _json_args(args) if keyword in _EXEC_FORM_KEYWORDS else None
 
         heredocs: list[Heredoc] = []
@@ -264,7 +311,7 @@ def parse(text: str) -> Document:
         instr = Instruction(
             keyword=keyword, start=origin[0] if origin else s, end=end, keyword_end=origin[kw_end],
             flags=tuple(flags), args_start=args_origin[0], args_end=args_origin[-1], args=args,
-            args_origin=tuple(args_origin), json_args=json_args, heredocs=tuple(heredocs),
+            args_origin=args_origin, json_args=json_args, heredocs=tuple(heredocs),
             line=first_line, index=len(instructions), stage=len(stages) - 1)
         if keyword == "FROM":
             words = args.split()

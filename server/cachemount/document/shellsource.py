@@ -33,7 +33,7 @@ def shell_sources(instr: Instruction, doc_text: str) -> list[ShellSource]:
     sources = []
     if instr.heredocs:
         tail_start = instr.args_end
-        origin = instr.args_origin[:-1] + tuple(range(tail_start, instr.end + 1))
+        origin = tuple(instr.args_origin)[:-1] + tuple(range(tail_start, instr.end + 1))
         sources.append(ShellSource(instr.args + doc_text[tail_start:instr.end], origin))
         for hd in instr.heredocs:
             if _heredoc_is_shell(instr, hd):

@@ -84,11 +84,21 @@ def engine() -> _Engine:
     return _ENGINE
 
 
+_WARM_UP = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install x && npm ci\n"
+
+
 def _preload() -> None:
+    """Import the engine and run it once on a tiny file (parsers, tables), off the event loop,
+    right after the initialize response is written, so the first didOpen does not pay for it."""
     try:
-        engine()
+        eng = engine()
+        eng.analysis.lint(_WARM_UP)
     except Exception:  # reported when a handler needs it
         logger.debug("preload failed", exc_info=True)
+
+
+def start_preload() -> None:
+    threading.Thread(target=_preload, name="cachemount-preload", daemon=True).start()
 
 
 # -- what one document version needs ---------------------------------------------------------------
@@ -407,11 +417,12 @@ def build_server() -> CachemountServer:
         ls.config_ready = asyncio.Event()
         if not ls.client_supports("workspace.configuration", False):
             ls.config_ready.set()
+        # runs once this handler returned and the initialize response is written
+        asyncio.get_running_loop().call_soon(start_preload)
 
     @server.feature(T.INITIALIZED)
     @_guard()
     async def initialized(ls: CachemountServer, params: T.InitializedParams):
-        threading.Thread(target=_preload, name="cachemount-preload", daemon=True).start()
         if ls.client_supports("workspace.did_change_configuration.dynamic_registration", False):
             ls.client_register_capability(T.RegistrationParams(registrations=[T.Registration(
                 id="cachemount-configuration", method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,

@@ -167,6 +167,8 @@ def _shell_texts(analysis: Analysis, facts: RunFacts) -> list[str]:
         if instr.keyword == "RUN":
             texts.append(instr.args)
             texts.extend(hd.body for hd in instr.heredocs)
+            if index == facts.instr.index:  # e.g. a cache mount at /etc/apk/cache itself
+                texts.extend(doc.text[f.start:f.end] for f in instr.flags)
     return texts
 
 

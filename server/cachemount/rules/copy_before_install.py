@@ -106,13 +106,13 @@ def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, d
                           f"`{what}` needs only its manifest files, but the COPY on line {line} copies the whole "
                           f"build context first, so every source change re-runs this install; copy "
                           f"{_manifest_text(f)} first and the rest after the install",
-                          start, end, manifest_fixes(analysis, broad, facts, f), data=data + (("kind", "dependency"),))
+                          start, end, lambda f=f: manifest_fixes(analysis, broad, facts, f), data=data + (("kind", "dependency"),))
         elif manager.os_package_manager and os_only:
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",
                           f"`{what}` does not read the build context, but it comes after the COPY on line {line}, "
                           f"so every source change re-runs it; move this RUN above that COPY",
-                          start, end, move_above_fix(analysis, broad, facts), data=data + (("kind", "os"),))
+                          start, end, lambda: move_above_fix(analysis, broad, facts), data=data + (("kind", "os"),))
         elif (f.inv.subcommand in manager.build_steps and manager.key not in dep_done
               and not any(facts.covering(rc) for rc in f.caches)):
             fixes = prefetch_fix(analysis, broad, facts, f)

@@ -123,6 +123,8 @@ def prerequisite_edits(analysis: Analysis, facts: RunFacts, manager: ManagerSpec
         prereq = PREREQUISITES.get(key)
         if prereq is None or not prerequisite_missing(analysis, facts, prereq, include_unknown=True):
             continue
+        if f"RUN {prereq.fix_command}" in lines:
+            continue  # `apt` needs two prerequisites that one command satisfies
         lines.append(f"RUN {prereq.fix_command}")
         groups.append(f"prereq:{key}:{stage}")
     for name, value in manager.fix_env:

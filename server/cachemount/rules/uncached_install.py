@@ -106,10 +106,12 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     else:
         message = (f"`{what}` downloads packages with no cache mount, and where {manager.display} caches for "
                    f"{who(facts)} cannot be known: {'; '.join(rc.why for rc in unknown)}")
-    fixes = ()
-    if missing:
+    def fixes():
+        if not missing:
+            return ()
         edits, groups = cache_fix_edits(analysis, facts, manager, missing)
-        fixes = (Fix(title_for(manager, missing, facts.ctx.user), tuple(edits), groups=tuple(groups)),)
+        return (Fix(title_for(manager, missing, facts.ctx.user), tuple(edits), groups=tuple(groups)),)
+
     return Finding(CODE, NAME, SEVERITY, message, start, end, fixes,
                    data=(("manager", manager.key), ("run", str(facts.instr.index))))
 
