@@ -4,6 +4,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cachemount.shell import SimpleCommand, parse_commands
 from cachemount.shell import parse as parse_mod
@@ -379,7 +381,9 @@ def test_sequence_origin_with_shell_c():
     assert raw_words(doc, cmds[1]) == ["pip", "install", "y"]
 
 
-@pytest.mark.parametrize("prefix", ["echo 🎉 && ", "🎉; ", "日本語; ", "echo 'é ü ß' ; ", "# ✓ comment\n", "x=🐍🐍 "])
+@pytest.mark.parametrize("prefix", [
+    "echo 🎉 && ", "🎉; ", "日本語; ", "echo 'é ü ß' ; ", "# ✓ comment\n", "x=🐍🐍 ",
+])
 def test_non_ascii_offsets(prefix):
     doc = "RUN " + prefix + "pip install ünïcode 'ça va' && sh -c 'npm ci 日本'"
     origin = 4
@@ -424,6 +428,20 @@ def test_garbage_never_raises(text):
         assert 7 <= c.start <= c.end <= 7 + len(text)
         for w in c.words:
             assert 7 <= w.start <= w.end <= 7 + len(text)
+
+
+def test_high_code_points_after_scanner_triggers():
+    # tree-sitter-bash's scanner passes the lookahead code point to <ctype.h> isdigit/isalpha
+    # (after `{`, `-`, `?`, `$`): code points far above 255 used to crash the interpreter.
+    points = [0xE0000, 0xF8481, 0x1005AF, 0x10FFFF, 0x2C6CA, 0x1F389, 0xFFFF]
+    points += list(range(0xE0000, 0x10FFFF, 0x1111))
+    for cp in points:
+        for trigger in ("{", "[ -", "${x?", "cat <<E\n$", "echo ${", "a=( {"):
+            text = trigger + chr(cp) + "j; pip install x"
+            cmds = parse_commands(text)
+            for c in cmds:
+                for w in c.words:
+                    assert 0 <= w.start <= w.end <= len(text)
 
 
 def test_unbalanced_quote_keeps_earlier_commands():
@@ -492,15 +510,11 @@ def test_cache_hit():
 # ---------------------------------------------------------------------------------------------
 # Property test
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _FRAGMENTS = st.sampled_from([
-    " ", "\n", "\\\n", "'", '"', "\\", "$", "(", ")", "{", "}", ";", "&&", "|", "<", ">", "`", "#",
-    "<<EOF\n", "\nEOF\n", "pip", "install", "sh -c ", "sudo -u x ", "env X=1 ", "xargs -n ",
-    "if ", "then ", "fi", "case ", "esac", "for ", "do ", "done", "$(", "${", "é", "🎉", "日", "\x00",
-    "A=1 ", "export ", "su -c ", "env -S ",
+    " ", "\n", "\\\n", "'", '"', "\\", "$", "(", ")", "{", "}", ";", "&&", "|", "<", ">", "`",
+    "#", "<<EOF\n", "\nEOF\n", "pip", "install", "sh -c ", "sudo -u x ", "env X=1 ", "xargs -n ",
+    "if ", "then ", "fi", "case ", "esac", "for ", "do ", "done", "$(", "${", "é", "🎉", "日",
+    "\x00", chr(0xE0000), "A=1 ", "export ", "su -c ", "env -S ",
 ])
 
 
@@ -518,16 +532,3 @@ def test_property_any_text(text, origin):
         for w in c.words:
             assert origin <= w.start <= w.end <= seq[-1]
 
-
-def test_high_code_points_after_scanner_triggers():
-    # tree-sitter-bash's scanner passes the lookahead code point to <ctype.h> isdigit/isalpha
-    # (after `{`, `-`, `?`, `$`): code points far above 255 used to crash the interpreter.
-    points = [0xE0000, 0xF8481, 0x1005AF, 0x10FFFF, 0x2C6CA, 0x1F389, 0xFFFF]
-    points += list(range(0xE0000, 0x10FFFF, 0x1111))
-    for cp in points:
-        for trigger in ("{", "[ -", "${x?", "cat <<E\n$", "echo ${", "a=( {"):
-            text = trigger + chr(cp) + "j; pip install x"
-            cmds = parse_commands(text)
-            for c in cmds:
-                for w in c.words:
-                    assert 0 <= w.start <= w.end <= len(text)

@@ -45,7 +45,7 @@ logger = logging.getLogger("cachemount.lsp")
 NAME = "cachemount"
 FIX_ALL = "source.fixAll.cachemount"
 QUICKFIX = "quickfix"
-DEBOUNCE_CHANGE = 0.008      # seconds: coalesces bursts of didChange
+DEBOUNCE_CHANGE = 0.005      # seconds: coalesces bursts of didChange
 MAX_ANALYSED_CHARS = 500_000
 BINARY_PROBE = 8192
 CONFIG_WAIT = 2.0            # seconds the first diagnostics wait for workspace/configuration
@@ -224,6 +224,7 @@ class CachemountServer(LanguageServer):
         self.pending: dict[str, asyncio.Task] = {}
         self.config_ready: asyncio.Event | None = None
         self._noted: set[tuple[str, str]] = set()
+        self.tcp = False
 
     # logging: window/logMessage (never popups), and stderr via `logging`
     def log(self, message: str, kind: T.MessageType = T.MessageType.Info) -> None:
@@ -423,10 +424,19 @@ def build_server() -> CachemountServer:
     @server.feature(T.INITIALIZED)
     @_guard()
     async def initialized(ls: CachemountServer, params: T.InitializedParams):
+        registrations = []
         if ls.client_supports("workspace.did_change_configuration.dynamic_registration", False):
-            ls.client_register_capability(T.RegistrationParams(registrations=[T.Registration(
+            registrations.append(T.Registration(
                 id="cachemount-configuration", method=T.WORKSPACE_DID_CHANGE_CONFIGURATION,
-                register_options=T.DidChangeConfigurationRegistrationOptions(section=SECTION))]))
+                register_options=T.DidChangeConfigurationRegistrationOptions(section=SECTION)))
+        if ls.client_supports("workspace.did_change_watched_files.dynamic_registration", False):
+            registrations.append(T.Registration(
+                id="cachemount-settings-files", method=T.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=T.DidChangeWatchedFilesRegistrationOptions(watchers=[
+                    T.FileSystemWatcher(glob_pattern="**/.cachemount.toml"),
+                    T.FileSystemWatcher(glob_pattern="**/pyproject.toml")])))
+        if registrations:
+            ls.client_register_capability(T.RegistrationParams(registrations=registrations))
         try:
             await ls.pull_configuration()
         finally:
@@ -442,6 +452,11 @@ def build_server() -> CachemountServer:
             pushed = section_of(params.settings) if isinstance(params.settings, dict) else None
             ls.settings.set_client(pushed)
         ls.relint_all()
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    @_guard()
+    def did_change_watched_files(ls: CachemountServer, params: T.DidChangeWatchedFilesParams):
+        ls.relint_all()   # a settings file changed: every open Dockerfile may change
 
     @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
     @_guard()
@@ -616,6 +631,13 @@ def build_server() -> CachemountServer:
         action.edit = _fix_all_edit(ls, doc, settings, doc_changes) or T.WorkspaceEdit(changes={})
         return action
 
+    @server.feature(T.EXIT)
+    def exit_(ls: CachemountServer, params):
+        if ls.tcp:
+            # pygls' TCP loop cannot be left from a handler (SystemExit in a stream callback):
+            # one client per process, so end the process here.
+            os._exit(0 if ls.protocol._shutdown else 1)
+
     @server.feature(T.SHUTDOWN)
     def shutdown(ls: CachemountServer, params):
         for task in list(ls.pending.values()):
@@ -665,6 +687,7 @@ def serve(tcp: str | None = None) -> int:
         except ValueError:
             print(f"cachemount: --tcp expects HOST:PORT, got {tcp!r}", file=sys.stderr)
             return 2
+        server.tcp = True
         server.start_tcp(host, port)
     else:
         server.start_io()

@@ -1,0 +1,27 @@
+"""The real server with failures injected: hover always raises, and the analysis raises for any text
+containing BOOM. Used to prove a failing handler never takes the server down."""
+import sys
+
+import cachemount.engine
+import cachemount.hover
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("injected hover failure")
+
+
+_real_analyze = cachemount.engine.analyze
+
+
+def _analyze(text):
+    if "BOOM" in text:
+        raise RuntimeError("injected analysis failure")
+    return _real_analyze(text)
+
+
+cachemount.hover.hover_at = _boom
+cachemount.engine.analyze = _analyze
+
+from cachemount.lsp.server import serve  # noqa: E402
+
+sys.exit(serve(None))

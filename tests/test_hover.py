@@ -1,0 +1,194 @@
+"""hover_at: RUN flags, every --mount option key and value, context, suppression comments (pure)."""
+import pytest
+
+from cachemount.engine import analyze
+from cachemount.hover import hover_at, to_plain
+from cachemount.knowledge import mount_options as K
+from cachemount.settings import Settings
+
+APP = (
+    "FROM python:3.12-slim AS deps\n"
+    "FROM python:3.12-slim\n"
+    "RUN useradd -m -u 1001 app\n"
+    "USER app\n"
+    "# cachemount: ignore=CM103, CM102\n"
+    "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000,gid=1000,sharing=locked,mode=0755,id=pip "
+    "--network=none pip install requests\n"
+)
+
+
+def hover(text, needle, delta=0, nth=0, **kw):
+    i = -1
+    for _ in range(nth + 1):
+        i = text.index(needle, i + 1)
+    return hover_at(text, i + delta, **kw)
+
+
+def span(text, result):
+    return text[result.start:result.end]
+
+
+def test_whole_mount_flag():
+    r = hover(APP, "--mount")
+    assert span(APP, r).startswith("--mount=type=cache,target=/root/.cache/pip")
+    assert "**`RUN --mount`**" in r.markdown and "since Dockerfile 1.2" in r.markdown
+    assert "This is a **cache** mount" in r.markdown
+    assert K.TYPE_URLS["cache"] in r.markdown
+
+
+@pytest.mark.parametrize("key", ["type", "target", "uid", "gid", "sharing", "mode", "id"])
+def test_every_key_in_the_line(key):
+    r = hover(APP, f",{key}=" if key != "type" else "type=", 1 if key != "type" else 0)
+    assert span(APP, r) == key
+    assert f"**`{key}`** · `--mount` option" in r.markdown
+    assert K.OPTIONS_BY_KEY[key].doc in r.markdown
+
+
+@pytest.mark.parametrize("key", [o.key for o in K.MOUNT_OPTIONS])
+def test_every_known_option_has_a_hover(key):
+    spec = K.OPTIONS_BY_KEY[key]
+    mtype = spec.accepted_by[0]
+    value = "" if spec.bare else "=x"
+    target = "" if key == "target" else ",target=/t"
+    text = f"FROM alpine\nRUN --mount=type={mtype}{target},{key}{value} true\n" if key != "type" else \
+        f"FROM alpine\nRUN --mount=type={mtype},target=/t true\n"
+    r = hover(text, f",{key}", 1) if key != "type" else hover(text, "type")
+    assert r is not None and span(text, r) == key
+    assert spec.doc in r.markdown
+    for alias in spec.aliases:
+        t2 = text.replace(f",{key}", f",{alias}", 1)
+        r2 = hover(t2, f",{alias}", 1)
+        assert span(t2, r2) == alias and spec.doc in r2.markdown
+
+
+def test_value_hovers_explain_the_value():
+    r = hover(APP, "locked")
+    assert span(APP, r) == "locked"
+    assert r.markdown.startswith("**`sharing=locked`**")
+    assert "second writer waits" in r.markdown
+    r = hover(APP, "cache,")
+    assert span(APP, r) == "cache" and "survives from one build to the next" in r.markdown
+    r = hover(APP, "0755")
+    assert "rwxr-xr-x" in r.markdown and "only the owner can write" in r.markdown
+    r = hover(APP, "none")
+    assert span(APP, r) == "none" and "No network access" in r.markdown
+
+
+def test_target_context_mismatch_for_user():
+    r = hover(APP, "/root/.cache/pip")
+    assert span(APP, r) == "/root/.cache/pip"
+    assert ("✗ pip caches in `/home/app/.cache/pip` for USER app (uid 1001); this mount targets "
+            "`/root/.cache/pip`") in r.markdown
+
+
+def test_target_context_match():
+    text = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install requests\n"
+    r = hover(text, "/root/.cache/pip")
+    assert "✓ matches: pip caches in `/root/.cache/pip` for root" in r.markdown
+    r = hover(text, "--mount")
+    assert "✓ matches" in r.markdown
+    r = hover(text, "target")
+    assert "✓ matches" in r.markdown
+
+
+def test_uid_context_after_user():
+    r = hover(APP, "1000,gid")
+    assert "✗ `uid=1000`, but this RUN runs as USER app (uid 1001" in r.markdown
+    assert "Use `uid=1001`" in r.markdown
+    good = APP.replace("uid=1000,gid=1000", "uid=1001,gid=1001").replace("/root/", "/home/app/")
+    r = hover(good, "1001,gid")
+    assert "✓ `uid=1001` is USER app (uid 1001" in r.markdown
+    missing = "FROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\n" \
+              "RUN --mount=type=cache,target=/home/app/.cache/pip pip install x\n"
+    r = hover(missing, "--mount")
+    assert "Without `uid=`" in r.markdown and "uid=1001,gid=1001" in r.markdown
+    root = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install x\n"
+    assert "runs as root" in hover(root, "1000").markdown
+
+
+def test_uid_that_is_a_name():
+    text = "FROM alpine\nRUN --mount=type=cache,target=/x,uid=node true\n"
+    assert "Must be a number" in hover(text, "node").markdown
+
+
+def test_variables_are_shown_expanded():
+    text = "FROM alpine\nARG C=/root/.cache/x\nRUN --mount=type=cache,target=$C true\n"
+    assert "Expands to `/root/.cache/x` here." in hover(text, "$C").markdown
+
+
+def test_relative_target_and_id_notes():
+    text = ("FROM node:22\nWORKDIR /app\nRUN --mount=type=cache,target=node_modules/.cache npm ci\n"
+            "RUN --mount=type=cache,id=shared,target=/a true\nRUN --mount=type=cache,id=shared,target=/b true\n")
+    r = hover(text, "node_modules/.cache")
+    assert "Resolves to `/app/node_modules/.cache`" in r.markdown
+    r = hover(text, "shared", 0)
+    assert "line 5" in r.markdown
+
+
+def test_size_from_and_other_types():
+    text = ("FROM alpine AS tools\nFROM alpine\n"
+            "RUN --mount=type=tmpfs,target=/t,size=64m --mount=type=bind,from=tools,target=/x "
+            "--mount=from=ghcr.io/astral-sh/uv,source=/uv,target=/bin/uv true\n")
+    assert "67,108,864 bytes" in hover(text, "64m").markdown
+    assert "stage `tools` (line 1" in hover(text, "tools,").markdown
+    assert "image" in hover(text, "ghcr.io").markdown
+    r = hover(text, "--mount=from")
+    assert "(the default type)" in r.markdown
+
+
+def test_misplaced_and_unknown_keys():
+    text = "FROM alpine\nRUN --mount=type=bind,target=/x,uid=1000,id=a,targt=/y true\n"
+    assert "Not allowed on a **bind** mount" in hover(text, "uid").markdown
+    assert "**Ignored** on a bind mount" in hover(text, ",id=", 1).markdown
+    r = hover(text, "targt")
+    assert "not a `--mount` option" in r.markdown and "`target`" in r.markdown
+
+
+def test_security_device_and_bad_network_value():
+    text = "FROM alpine\nRUN --security=insecure --device=nvidia.com/gpu=all --network=bridge true\n"
+    assert "security.insecure" in hover(text, "insecure").markdown
+    assert "CDI" in hover(text, "--device").markdown
+    assert "not a valid value" in hover(text, "bridge").markdown
+
+
+def test_suppression_comment_codes():
+    r = hover(APP, "CM102")
+    assert span(APP, r) == "CM102"
+    assert r.markdown.startswith("**CM102 cache-mount-mismatch**")
+    assert "## Example" in r.markdown and "docs/rules/CM102.md" in r.markdown
+    r = hover(APP, "ignore=")
+    assert "instruction right below" in r.markdown
+    bogus = "FROM alpine\n# cachemount: ignore=CM999\nRUN true\n"
+    assert "no such cachemount rule" in hover(bogus, "CM999").markdown
+    disabled = hover(APP, "CM103", settings=Settings(ignore=frozenset({"CM103"})))
+    assert "disabled in the settings" in disabled.markdown
+    assert hover("FROM alpine\n# just a comment CM101\n", "CM101") is None
+
+
+def test_nothing_outside_flags():
+    assert hover(APP, "pip install") is None
+    assert hover(APP, "useradd") is None
+    assert hover(APP, "FROM") is None
+    assert hover_at("", 0) is None
+    assert hover_at("RUN --mount", 100) is None
+
+
+def test_plain_text_variant():
+    r = hover(APP, "/root/.cache/pip")
+    assert "`" not in r.plain and "**" not in r.plain
+    assert "pip caches in /home/app/.cache/pip for USER app (uid 1001)" in r.plain
+    assert "Dockerfile reference <https://docs.docker.com/reference/dockerfile/#run---mounttypecache>" in r.plain
+    assert to_plain("## Why\n```dockerfile\nRUN x\n```\n_note_ [a](b)") == "WHY\n    RUN x\nnote a <b>"
+
+
+def test_reuses_a_given_analysis():
+    analysis = analyze(APP)
+    i = APP.index("locked")
+    assert hover_at(APP, i, analysis=analysis) == hover_at(APP, i)
+
+
+def test_never_raises_on_junk():
+    for text in ["RUN --mount=", "RUN --mount=,,,=,", "RUN --mount=type=cache,target=$(", "\x00RUN --mount=ro",
+                 "RUN --mount=\"unterminated", "RUN --network", "FROM x\nRUN --mount=type=cache,uid=,gid"]:
+        for i in range(len(text) + 1):
+            hover_at(text, i)
