@@ -169,3 +169,13 @@ def test_never_raises_on_junk():
                  "RUN --mount=\"unterminated", "RUN --network=", "\x00RUN --", "RUN \\\n  --mount=ty"]:
         for i in range(len(text) + 1):
             complete_at(text, i)
+
+
+def test_flags_on_continuation_lines():
+    text = ("FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip \\\n"
+            "    --mount=type=cache,sh \\\n    pip install x\n")
+    offset = text.index(",sh") + 3
+    results = complete_at(text, offset)
+    sharing = next(r for r in results if r.label == "sharing")
+    assert text[sharing.start:sharing.end] == "sh"
+    assert "type" not in [r.label for r in results]

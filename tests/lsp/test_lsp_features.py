@@ -1,9 +1,11 @@
 """Code actions (each kind, applied to the text), hover on every option key and a value, completion."""
 from __future__ import annotations
 
+import pytest_lsp
 from lsprotocol import types as T
-from lsp_helpers import (apply_edits, at, change_full, edits_of, encoding_of, lsp_position, lsp_range, open_doc,
-                         published, write)
+from lsp_helpers import (apply_edits, at, change_full, config, edits_of, encoding_of, lsp_position, lsp_range,
+                         open_doc, published, write)
+from pytest_lsp import LanguageClient, client_capabilities
 
 from cachemount.analysis import lint
 from cachemount.fixes import apply_all
@@ -269,3 +271,39 @@ async def test_completion_with_non_ascii_before_cursor(client, tmp_path):
         client, tmp_path, "RUN --mount=type=cache,target=/😀/日本,sharing=| pip install x", "D11")
     assert [i.label for i in items] == ["shared", "private", "locked"]
     assert items[0].text_edit.range == lsp_range(text, offset, offset, enc)
+
+
+@pytest_lsp.fixture(config=config())
+async def plain_client(lsp_client: LanguageClient, tmp_path):
+    """A client without markdown, snippets, resolve support or versioned workspace edits."""
+    caps = client_capabilities("neovim@0.7")
+    caps.text_document.hover.content_format = [T.MarkupKind.PlainText]
+    caps.text_document.completion.completion_item.snippet_support = False
+    caps.text_document.completion.completion_item.documentation_format = [T.MarkupKind.PlainText]
+    caps.text_document.code_action.resolve_support = None
+    params = T.InitializeParams(capabilities=caps, root_uri=tmp_path.as_uri())
+    lsp_client.init_result = await lsp_client.initialize_session(params)
+    lsp_client.client_name = "plain"
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_plain_text_client(plain_client, tmp_path):
+    client = plain_client
+    assert encoding_of(client) == "utf-16"
+    uri = _doc(client, tmp_path, USER_APP)
+    await published(client, uri, 1)
+    hover = await _hover(client, uri, USER_APP, "/root/.cache/pip")
+    assert hover.contents.kind == T.MarkupKind.PlainText
+    assert "`" not in hover.contents.value and "pip caches in /home/app/.cache/pip" in hover.contents.value
+    text, offset, items = await _complete_line(client, tmp_path, "RUN --mount=| pip install x", "P1")
+    snippet = next(i for i in items if i.kind == T.CompletionItemKind.Snippet)
+    assert snippet.insert_text_format == T.InsertTextFormat.PlainText
+    assert snippet.text_edit.new_text == "type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001"
+    assert all(isinstance(i.documentation, (str, type(None))) for i in items)
+    enc = encoding_of(client)
+    uri2 = _doc(client, tmp_path, BROKEN, "P2")
+    await published(client, uri2, 1)
+    actions = await _actions(client, uri2, lsp_range(BROKEN, 0, 0, enc), only=[T.CodeActionKind.SourceFixAll])
+    assert len(actions) == 1 and actions[0].edit is not None   # no resolve support: computed eagerly
+    assert apply_edits(BROKEN, edits_of(actions[0].edit, uri2), enc) == apply_all(BROKEN)[0]

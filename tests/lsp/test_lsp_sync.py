@@ -222,3 +222,13 @@ async def test_registers_for_configuration_changes(vscode, tmp_path):
         T.FileEvent(uri=config.as_uri(), type=T.FileChangeType.Created)]))
     p = await published(client, uri, 1, start=mark)
     assert "CM301" not in {d.code for d in p.diagnostics}
+
+
+async def test_ignored_option_is_tagged_unnecessary(client, tmp_path):
+    text = "FROM alpine\nRUN --mount=type=bind,target=/x,id=foo true\n"
+    uri = write(tmp_path, "Dockerfile", text)
+    open_doc(client, uri, text)
+    p = await published(client, uri, 1)
+    d = next(d for d in p.diagnostics if d.code == "CM301")
+    assert list(d.tags) == [T.DiagnosticTag.Unnecessary] and int(d.severity) == 2
+    assert d.range == lsp_range(text, text.index("id=foo"), text.index("id=foo") + 6, encoding_of(client))

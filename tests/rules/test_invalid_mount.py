@@ -74,6 +74,7 @@ VALID = [
     "type=ssh,id=default,required,mode=0600",
     '"type=cache,target=/root/.cache/pip"',
     "type=cache,target=relative/dir",
+    "from=build",
 ]
 
 
@@ -187,12 +188,22 @@ def test_duplicate_key_earlier_one_is_ignored():
     assert fixed(text) == run("type=cache,dst=/b")
 
 
-@pytest.mark.parametrize("mount", ["type=cache", "type=bind,source=.", "type=tmpfs,size=1m", "type=cache,target="])
-def test_missing_target(mount):
-    text = run(mount)
-    f = one(text)
+@pytest.mark.parametrize("mount", ["type=cache", "type=tmpfs,size=1m", "type=cache,target="])
+def test_cache_or_tmpfs_without_target_covers_the_workdir(mount):
+    text = run(mount, head="FROM alpine\nWORKDIR /app\n")
+    f = one(text, severity="warning")
     assert text[f.start:f.end] == f"--mount={mount}"
-    assert "needs target=" in f.message
+    assert "no target=" in f.message and "/app" in f.message
+    f = one(run(mount), severity="warning")             # WORKDIR unknown: the base image may set one
+    assert "unless the base image sets a WORKDIR" in f.message
+
+
+def test_bind_without_target_mounts_over_the_workdir():
+    # moby/buildkit's own Dockerfile: `WORKDIR /work` then `RUN --mount=from=binaries ...`
+    assert cm301(run("from=binaries", head="FROM alpine AS binaries\nFROM alpine\nWORKDIR /work\n")) == []
+    assert cm301(run("type=bind,source=.")) == []      # the base image's WORKDIR is not known
+    f = one(run("type=bind,source=.", head="FROM alpine\nWORKDIR /\n"))
+    assert "cannot mount over" in f.message
 
 
 def apply_fix(text, fix):

@@ -250,7 +250,7 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
         check(doc.isDirty, 'document is not dirty before save');
         await vscode.commands.executeCommand('workbench.action.files.save');
         const want = h.expected(cases.fixAll.expected);
-        await waitFor('the saved file to be fixed', () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want, 15_000);
+        await waitFor('the saved file to be fixed', () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want, 45_000);
         check(!doc.isDirty, 'document still dirty after save');
       } finally {
         await editorConfig.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global, true);

@@ -104,7 +104,7 @@ MOUNT_TYPE_DOCS: dict[str, TypeSpec] = {t.name: t for t in (
         "`RUN` only. Read-only by default; with `rw` writes are allowed but thrown away after the "
         "step. The default when `type` is omitted. A bind mount of manifest files can replace "
         "`COPY` of them before an install.",
-        True, ("target",), "1.2", TYPE_URLS["bind"]),
+        True, (), "1.2", TYPE_URLS["bind"]),
     TypeSpec(
         "cache",
         "A directory that survives from one build to the next on the same builder, for compilers "
@@ -112,12 +112,12 @@ MOUNT_TYPE_DOCS: dict[str, TypeSpec] = {t.name: t for t in (
         "part of the step's cache key; BuildKit may garbage-collect it, so the build must work "
         "when it is empty. A new cache dir is owned by `uid=0,gid=0` with mode `0755` unless "
         "`uid`/`gid`/`mode` say otherwise. Stable since Dockerfile 1.2.",
-        False, ("target",), "1.2", TYPE_URLS["cache"]),
+        False, (), "1.2", TYPE_URLS["cache"]),
     TypeSpec(
         "tmpfs",
         "An in-memory filesystem at `target` for this `RUN` only; nothing written there reaches "
         "the image. `size` caps it (Dockerfile 1.4+).",
-        False, ("target",), "1.2", TYPE_URLS["tmpfs"]),
+        False, (), "1.2", TYPE_URLS["tmpfs"]),
     TypeSpec(
         "secret",
         "Gives this `RUN` access to a secret (a file at `/run/secrets/<id>` by default, or an "
@@ -146,15 +146,18 @@ MOUNT_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "target", ("dst", "destination"), _ALL, (), (), "path",
         "Mount path inside the container. A relative target is joined to the current `WORKDIR`; "
-        "a target that resolves to `/` is rejected.",
-        defaults=(("bind", "none: required"), ("cache", "none: required"), ("tmpfs", "none: required"),
+        "without `target` the mount goes to the working directory itself, and a target that "
+        "resolves to `/` is rejected.",
+        defaults=(("bind", "the working directory"), ("cache", "the working directory"),
+                  ("tmpfs", "the working directory"),
                   ("secret", "`/run/secrets/<id>` (only when `env` is not set)"),
                   ("ssh", "`/run/buildkit/ssh_agent.<N>`")),
-        required_by=("bind", "cache", "tmpfs"),
         per_type=(
             ("cache", "Put it exactly where the package manager keeps its cache **for the user and "
                       "environment this `RUN` runs with** (`USER`, `HOME`, `XDG_CACHE_HOME`, "
                       "`PIP_CACHE_DIR`, ...), or the cache is never used. It is also the default `id`."),
+            ("bind", "Without it the source is mounted over the working directory (`RUN --mount=from=build` "
+                     "with `WORKDIR /work`)."),
             ("secret", "The file the secret appears as."),
             ("ssh", "The path of the agent socket."),
         ),

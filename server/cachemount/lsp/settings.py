@@ -1,8 +1,8 @@
 """Settings for one document: the nearest `.cachemount.toml` / `pyproject.toml [tool.cachemount]`
 (`config.settings_for`), overridden by the client's `cachemount` section: initializationOptions
 first, then `workspace/configuration` (or the settings pushed with
-`workspace/didChangeConfiguration`). Invalid values fall back to defaults; each distinct set of
-problems is reported once through `log`."""
+`workspace/didChangeConfiguration`). An invalid value is ignored (the layer below, ultimately the
+default, stays in force); each distinct set of problems is reported once through `log`."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -24,39 +24,32 @@ def section_of(data: Any) -> dict | None:
     return data if SECTION not in data else None
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = {**out[key], **value}
-        else:
-            out[key] = value
-    return out
-
-
 class SettingsStore:
     def __init__(self, log: Callable[[str], None] | None = None):
         self.init_options: dict = {}
         self.client: dict = {}
         self._log = log or (lambda message: None)
         self._reported: set[tuple[str, ...]] = set()
-        self._invalid_top: list[str] = []
+        self._init_problem: tuple[str, ...] = ()
+        self._client_problem: tuple[str, ...] = ()
 
     def set_init_options(self, data: Any) -> None:
         section = section_of(data)
+        self._init_problem = ()
         if data is not None and section is None:
-            self._invalid_top.append(f"initializationOptions: expected an object, got {type(data).__name__}")
+            self._init_problem = (f"initializationOptions: expected an object, got {type(data).__name__}",)
         self.init_options = section or {}
 
     def set_client(self, data: Any) -> bool:
         """Replace the client section (a `workspace/configuration` result or pushed settings).
         Returns True when it changed."""
+        self._client_problem = ()
         if data is None:
             section: dict = {}
         elif isinstance(data, dict):
             section = data
         else:
-            self._invalid_top.append(f"settings: expected an object, got {type(data).__name__}")
+            self._client_problem = (f"settings: expected an object, got {type(data).__name__}",)
             section = {}
         changed = section != self.client
         self.client = section
@@ -64,16 +57,17 @@ class SettingsStore:
             self._reported.clear()
         return changed
 
-    def mapping(self) -> dict:
-        return _merge(self.init_options, self.client)
-
     def for_path(self, path: str | None) -> Settings:
+        """File settings, then initializationOptions, then the client section, each layer over
+        the previous one (an invalid value leaves the layer below in force)."""
         base = config.settings_for(path)
-        mapping = self.mapping()
-        settings = from_mapping(mapping, base) if mapping else base
-        problems = tuple(self._invalid_top) + tuple(base.problems) + \
-            (tuple(settings.problems) if settings is not base else ())
+        problems = self._init_problem + self._client_problem + tuple(base.problems)
+        settings = base
+        for layer in (self.init_options, self.client):
+            if layer:
+                settings = from_mapping(layer, settings)
+                problems += tuple(settings.problems)
         if problems and problems not in self._reported:
             self._reported.add(problems)
-            self._log("cachemount: invalid settings ignored (defaults used instead): " + "; ".join(problems))
+            self._log("cachemount: invalid settings ignored (the defaults or the other settings apply): " + "; ".join(problems))
         return settings

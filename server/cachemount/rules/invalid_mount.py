@@ -4,12 +4,13 @@
 BuildKit checks `--mount` only when it builds: a typo in a key (`targt=`), an unknown type, a
 `sharing` other than `shared`/`private`/`locked`, a `mode` that is not octal, a `uid`/`gid` that
 is a name instead of a number, an option the mount type does not take (`uid` on a bind mount,
-`size` anywhere but tmpfs, `required` anywhere but secret/ssh, `from` on a secret), a missing
-`target` on a bind, cache or tmpfs mount, or a variable in `from` fails the build, often after
-minutes of earlier steps. Other mistakes pass silently and do nothing: `id` on a bind mount,
-`from` on tmpfs, `env` on anything but a secret, a key given twice (the last one wins). An
-option newer than the frontend pinned by `# syntax=` (tmpfs `size` needs 1.4, secret `env`
-needs 1.10) is rejected by that frontend.
+`size` anywhere but tmpfs, `required` anywhere but secret/ssh, `from` on a secret), a target
+that resolves to `/`, or a variable in `from` fails the build, often after minutes of earlier
+steps. Other mistakes pass silently and do nothing: `id` on a bind mount, `from` on tmpfs, `env`
+on anything but a secret, a key given twice (the last one wins). A cache or tmpfs mount without
+`target` is mounted over the working directory, hiding the files there for that step. An option
+newer than the frontend pinned by `# syntax=` (tmpfs `size` needs 1.4, secret `env` needs 1.10)
+is rejected by that frontend.
 
 ## Example
 ```dockerfile
@@ -228,7 +229,7 @@ def _check_mount(analysis: Analysis, instr: Instruction, flag: Flag, env: dict[s
         yield from _check_value(analysis, instr, mount, opt, spec, value)
 
     if mtype is not None:
-        yield from _check_whole(mount, mtype, seen, value_of, workdir, meant_target)
+        yield from _check_whole(analysis, instr, mount, mtype, seen, value_of, workdir, meant_target)
 
 
 def _unknown_key(text: str, mount: Mount, opt: MountOption, mtype: str | None) -> Iterator[Finding]:
@@ -342,20 +343,19 @@ def _numeric_id(analysis: Analysis, instr: Instruction, key: str, name: str) -> 
     return None
 
 
-def _check_whole(mount: Mount, mtype: str, seen: dict[str, MountOption], value_of, workdir: str,
-                 meant_target: bool = False) -> Iterator[Finding]:
+def _check_whole(analysis: Analysis, instr: Instruction, mount: Mount, mtype: str, seen: dict[str, MountOption],
+                 value_of, workdir: str, meant_target: bool = False) -> Iterator[Finding]:
     flag = mount.flag
     target = seen.get("target")
     target_value = value_of(target) if target is not None and target.value is not None else None
-    if "target" in K.MOUNT_TYPE_DOCS[mtype].required_keys:
-        missing = target is None or (target.value is not None and target_value is not None and not target_value.strip())
-        if missing and not meant_target:
-            yield _finding(f"{_a(mtype)} {mtype} mount needs target=<path>: BuildKit fails the build", flag.start, flag.end)
-        if missing:
-            return
+    if mtype in ("bind", "cache", "tmpfs") and not meant_target and (
+            target is None or (target_value is not None and not target_value.strip())):
+        # No target: BuildKit joins the empty path to WORKDIR, so the mount covers the working dir.
+        yield from _no_target(analysis, instr, flag, mtype, workdir)
+        return
     if target_value and target_value.strip():
         resolved = posixpath.normpath(posixpath.join(workdir or "/", target_value.strip()))
-        if resolved == "/" or resolved == "//":
+        if resolved in ("/", "//"):
             yield _finding(f"target {target_value} resolves to /: BuildKit cannot mount over the root and fails "
                            f"the build", target.value_start, target.value_end)
     if mtype == "secret":
@@ -366,3 +366,24 @@ def _check_whole(mount: Mount, mtype: str, seen: dict[str, MountOption], value_o
         if source is None and ident is None and target is None:
             yield _finding("a secret mount needs id=, source= or target=: BuildKit fails the build",
                            flag.start, flag.end)
+
+
+def _no_target(analysis: Analysis, instr: Instruction, flag: Flag, mtype: str, workdir: str) -> Iterator[Finding]:
+    ctx = analysis.contexts.get(instr.index)
+    workdirs = [analysis.doc.instructions[i] for i in (ctx.lineage if ctx is not None else ())
+                if analysis.doc.instructions[i].keyword == "WORKDIR"]
+    # the working directory is known when a WORKDIR set it (the base image's is not in our tables)
+    known = bool(workdirs) and all("$" not in w.args for w in workdirs)
+    if known and workdir not in ("/", ""):
+        if mtype == "bind":
+            return   # `--mount=from=build` with a WORKDIR: mounted over the working directory, on purpose
+        yield _finding(f"this {mtype} mount has no target=, so it is mounted over the working directory "
+                       f"{workdir} and hides its files during this RUN; add target=<dir>",
+                       flag.start, flag.end, severity=IGNORED)
+    elif known:
+        yield _finding(f"this {mtype} mount has no target=, so it goes to the working directory /, which "
+                       f"BuildKit cannot mount over: the build fails; add target=<dir>", flag.start, flag.end)
+    elif mtype != "bind":
+        yield _finding(f"this {mtype} mount has no target=, so it goes to the working directory (/ unless the "
+                       f"base image sets a WORKDIR, and BuildKit fails on /); add target=<dir>",
+                       flag.start, flag.end, severity=IGNORED)
