@@ -57,6 +57,9 @@ class Mount:
 def parse_mount(flag: Flag) -> Mount:
     value = flag.value or ""
     base = flag.value_start
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0] and value.count(value[0]) == 2:
+        value = value[1:-1]  # `--mount="type=cache,target=/x"`: BuildKit strips the quotes first
+        base += 1
     options = []
     i, n = 0, len(value)
     while i <= n:

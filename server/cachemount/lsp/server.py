@@ -45,8 +45,8 @@ logger = logging.getLogger("cachemount.lsp")
 NAME = "cachemount"
 FIX_ALL = "source.fixAll.cachemount"
 QUICKFIX = "quickfix"
-DEBOUNCE_CHANGE = 0.005      # seconds: coalesces bursts of didChange
-MAX_ANALYSED_CHARS = 500_000
+DEBOUNCE_CHANGE = 0.001      # seconds: coalesces bursts of didChange (a newer change cancels the pending task)
+MAX_ANALYSED_CHARS = 500_000     # ~15,000 lines; larger documents: the first part only
 BINARY_PROBE = 8192
 CONFIG_WAIT = 2.0            # seconds the first diagnostics wait for workspace/configuration
 
@@ -680,6 +680,9 @@ def serve(tcp: str | None = None) -> int:
     proper shutdown/exit, 1 otherwise)."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="cachemount %(levelname)s %(name)s: %(message)s")
+    # pygls warns about routine things (a response arriving after shutdown, $/ notifications it
+    # does not know); errors still reach stderr, and ours go to window/logMessage as well
+    logging.getLogger("pygls").setLevel(logging.ERROR)
     server = build_server()
     if tcp:
         try:

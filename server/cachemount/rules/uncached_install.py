@@ -61,6 +61,8 @@ def check(analysis: Analysis) -> Iterator[Finding]:
 
 def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFacts]) -> Finding | None:
     manager = group[0].inv.manager
+    if any(m.target is None for m in facts.cache_mounts):
+        return None  # a cache mount whose target is missing or unknown here may be the one: no guessing
     missing: list = []
     anchor: InvocationFacts | None = None
     unknown = []
