@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .document.model import Document, Flag, Instruction
+from .document.mounts import field_spans
 from .knowledge import mount_options as K
 
 if TYPE_CHECKING:
@@ -41,12 +42,8 @@ def complete_at(text: str, offset: int, *, analysis: "Analysis | None" = None) -
     """Completions for the cursor at `offset`. `analysis` may be passed to reuse one computed for
     exactly this text."""
     offset = max(0, min(offset, len(text)))
-    if analysis is not None and analysis.text == text:
-        doc = analysis.doc
-    else:
-        analysis = None
-        from .document.scanner import parse
-        doc = parse(text)
+    from .engine import reuse
+    doc, analysis = reuse(text, analysis)
     instr = _instruction_at(doc, offset)
     if instr is None or instr.keyword != "RUN" or offset <= instr.keyword_end:
         return []
@@ -164,33 +161,13 @@ def snip_join(parts: list[str]) -> str:
 
 # -- --mount values --------------------------------------------------------------------------------
 
-def _fields(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) of each comma-separated field of a mount value (quote-aware)."""
-    out = []
-    i = field_start = start
-    quote = ""
-    while i < end:
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ",":
-            out.append((field_start, i))
-            field_start = i + 1
-        i += 1
-    out.append((field_start, end))
-    return out
-
-
 def _mount_value(ctx: _Ctx, value_start: int, value_end: int, offset: int) -> list[CompletionResult]:
     text = ctx.text
     if value_start < value_end and text[value_start] in "\"'" and offset > value_start:
         value_start += 1   # --mount="type=cache,..." (BuildKit unquotes the whole value)
         if value_end > value_start and text[value_end - 1] == text[value_start - 1]:
             value_end -= 1
-    fields = _fields(text, value_start, value_end)
+    fields = field_spans(text, value_start, value_end)
     current = next((f for f in fields if f[0] <= offset <= f[1]), fields[-1])
     options: dict[str, str | None] = {}
     for fs, fe in fields:

@@ -161,5 +161,13 @@ def _invocations(command_list: list[SimpleCommand], ctx: RunContext,
     return out, configures
 
 
+def reuse(text: str, analysis: Analysis | None) -> tuple[Document, Analysis | None]:
+    """The document for `text`: from `analysis` when it was computed for exactly this text (the
+    language server shares one per version), else a fresh parse (no full analysis)."""
+    if analysis is not None and analysis.text == text:
+        return analysis.doc, analysis
+    return parse(text), None
+
+
 def normalize(path: str) -> str:
     return posixpath.normpath(path)

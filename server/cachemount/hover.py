@@ -32,12 +32,8 @@ def hover_at(text: str, offset: int, settings: "Settings | None" = None, *,
              analysis: "Analysis | None" = None) -> HoverResult | None:
     """Hover for the character at `offset` (code points). `analysis` may be passed to reuse one
     already computed for exactly this text."""
-    if analysis is not None and analysis.text == text:
-        doc = analysis.doc
-    else:
-        analysis = None
-        from .document.scanner import parse
-        doc = parse(text)
+    from .engine import reuse
+    doc, analysis = reuse(text, analysis)
     state = _Lazy(text, analysis)
 
     comment = _comment_at(doc, offset)

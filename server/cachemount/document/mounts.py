@@ -61,25 +61,31 @@ def parse_mount(flag: Flag) -> Mount:
         value = value[1:-1]  # `--mount="type=cache,target=/x"`: BuildKit strips the quotes first
         base += 1
     options = []
-    i, n = 0, len(value)
-    while i <= n:
-        start = i
-        quote = ""
-        while i < n:
-            ch = value[i]
-            if quote:
-                if ch == quote:
-                    quote = ""
-            elif ch in "\"'":
-                quote = ch
-            elif ch == ",":
-                break
-            i += 1
-        field = value[start:i]
+    for start, end in field_spans(value, 0, len(value)):
+        field = value[start:end]
         if field.strip():
             options.append(_option(field, base + start))
-        i += 1
     return Mount(flag, tuple(options))
+
+
+def field_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each comma-separated field of text[start:end], commas inside quotes kept."""
+    out = []
+    i = field_start = start
+    quote = ""
+    while i < end:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ",":
+            out.append((field_start, i))
+            field_start = i + 1
+        i += 1
+    out.append((field_start, end))
+    return out
 
 
 def _unquote(text: str) -> str:
