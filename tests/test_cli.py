@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+
 
 PIP = "FROM python:3.12\nRUN pip install -r requirements.txt\n"
 

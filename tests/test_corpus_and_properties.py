@@ -1,7 +1,6 @@
 """Robustness: every corpus file analyses without error with spans inside the file; arbitrary
 text never raises; rule docs' examples fire and their fixed versions do not; docs are current."""
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

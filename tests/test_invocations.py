@@ -2,7 +2,7 @@
 import pytest
 
 from cachemount.invocations import matches_dep_step, recognize
-from cachemount.knowledge.managers import BY_KEY, MANAGERS
+from cachemount.knowledge.managers import MANAGERS
 from cachemount.shell.model import SimpleCommand, Word
 
 

@@ -157,8 +157,6 @@ def _check(args) -> int:
         located.extend(output.locate(shown, text, starts, f) for f in findings)
     if not (args.fix and args.diff) and not (args.fix and "-" in files):
         sys.stdout.write(output.FORMATS[args.format](located))
-    elif args.format != "text" and args.fix and args.diff:
-        pass
     for line in errors:
         print(f"cachemount: {line}", file=sys.stderr)
     if errors:

@@ -125,8 +125,8 @@ def _step(state: _State, instr: Instruction, global_args: Mapping[str, str], com
             if cmd.name in ("useradd", "adduser", "groupadd", "addgroup"):
                 state.passwd.apply(_expanded(cmd, state.env))
                 changed = True
-        if changed and state.user.uid is None or changed and not state.user.is_root:
-            # A user created after USER named it (rare) or re-created: refresh what we know.
+        if changed and not state.user.is_root:
+            # USER named a user this RUN (re)creates: refresh what we know about it.
             state.user = resolve_user(state.user.spec, state.passwd, state.user.source)
 
 

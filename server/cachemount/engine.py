@@ -3,7 +3,6 @@
 Rules read `Analysis`; nothing here knows a cache path (that is in knowledge/)."""
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -169,5 +168,3 @@ def reuse(text: str, analysis: Analysis | None) -> tuple[Document, Analysis | No
     return parse(text), None
 
 
-def normalize(path: str) -> str:
-    return posixpath.normpath(path)

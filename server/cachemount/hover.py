@@ -586,7 +586,6 @@ def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
     user = facts.ctx.user
     who = _who(facts)
     long = _who_from(facts)
-    source = ""
     if user.is_root:
         return [f"**In this RUN**: runs as {long}, which can write to the cache dir whatever its owner; "
                 "`uid`/`gid` matter only under a non-root `USER`."]

@@ -72,7 +72,7 @@ class Passwd:
         self.groups[group] = gid
 
     def _useradd(self, args: list[str]) -> None:
-        uid = gid = None
+        uid = None
         home = None
         system = False
         no_user_group = False

@@ -59,7 +59,7 @@ SILENT = [
     ("no-mount-apt-clean", "FROM debian:12\nRUN apt-get update && apt-get install -y x && apt-get clean "
                            "&& rm -rf /var/lib/apt/lists/*\n"),
     ("no-mount-apk-no-cache", "FROM alpine:3.20\nRUN apk add --no-cache curl\n"),
-    ("pip-env-other-manager", f"FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n"
+    ("pip-env-other-manager", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\n"
                               "RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install\n"),
     ("bundler-no-cache", "FROM ruby:3.3\nRUN --mount=type=cache,target=/usr/local/bundle/cache bundle install --no-cache\n"),
     ("bun-transpiler", "FROM oven/bun:1\nENV BUN_RUNTIME_TRANSPILER_CACHE_PATH=0\n"

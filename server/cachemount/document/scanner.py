@@ -179,6 +179,7 @@ def _heredoc_markers(args: str) -> list[re.Match]:
         return []
     found = []
     quote = ""
+    qstart = 0
     i = 0
     n = len(args)
     # Skip markers inside quotes: `echo "a <<b"` is not a heredoc.
@@ -194,11 +195,8 @@ def _heredoc_markers(args: str) -> list[re.Match]:
             qstart = i
         i += 1
     for m in _HEREDOC_MARKER.finditer(args):
-        if m.group(2):  # quoted delimiter: the quotes themselves are part of the marker
-            inside = any(a < m.start() < b for a, b in quoted_ranges)
-        else:
-            inside = any(a < m.start() < b for a, b in quoted_ranges)
-        if not inside:
+        # A quoted delimiter's own quotes start after `<<`, so only markers inside strings drop out.
+        if not any(a < m.start() < b for a, b in quoted_ranges):
             found.append(m)
     return found
 

@@ -8,7 +8,7 @@ A location applies when every variable in it is known; the first applicable one 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ parser), so rules and fixes can point at exact places in the Dockerfile.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
