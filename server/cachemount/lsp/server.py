@@ -89,7 +89,7 @@ _WARM_UP = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pi
 
 def _preload() -> None:
     """Import the engine and run it once on a tiny file (parsers, tables), off the event loop,
-    right after the initialize response is written, so the first didOpen does not pay for it."""
+    once the client has the initialize result, so the first didOpen does not pay for it."""
     try:
         eng = engine()
         eng.analysis.lint(_WARM_UP)
@@ -418,12 +418,12 @@ def build_server() -> CachemountServer:
         ls.config_ready = asyncio.Event()
         if not ls.client_supports("workspace.configuration", False):
             ls.config_ready.set()
-        # runs once this handler returned and the initialize response is written
-        asyncio.get_running_loop().call_soon(start_preload)
 
     @server.feature(T.INITIALIZED)
     @_guard()
     async def initialized(ls: CachemountServer, params: T.InitializedParams):
+        # The client has the initialize result by now: warm the engine without competing with it.
+        start_preload()
         registrations = []
         if ls.client_supports("workspace.did_change_configuration.dynamic_registration", False):
             registrations.append(T.Registration(
