@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from tests.conftest import REPO
+
 
 
 PIP = "FROM python:3.12\nRUN pip install -r requirements.txt\n"
@@ -176,3 +178,12 @@ def test_cli_path_does_not_import_pygls(df):
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))" % str(df))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().endswith("[]")
+
+
+def test_readme_before_after_is_what_fix_writes():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```diff\n", 1)[1].split("```", 1)[0]
+    shown = [l for l in block.splitlines() if l[:1] in "+-"]
+    code, out, _ = run("check", "--fix", "--diff", str(REPO / "examples" / "Dockerfile"))
+    actual = [l for l in out.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    assert shown == actual
