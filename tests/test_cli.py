@@ -183,7 +183,7 @@ def test_cli_path_does_not_import_pygls(df):
 def test_readme_before_after_is_what_fix_writes():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("```diff\n", 1)[1].split("```", 1)[0]
-    shown = [l for l in block.splitlines() if l[:1] in "+-"]
+    shown = [l for l in block.splitlines() if l.startswith(("+", "-"))]
     code, out, _ = run("check", "--fix", "--diff", str(REPO / "examples" / "Dockerfile"))
-    actual = [l for l in out.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
+    actual = [l for l in out.splitlines() if l.startswith(("+", "-")) and not l.startswith(("+++", "---"))]
     assert shown == actual
