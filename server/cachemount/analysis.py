@@ -9,7 +9,6 @@ from .rules import RULES
 from .settings import DEFAULT, Settings
 from .suppressions import collect
 
-MAX_CHARS = 5_000_000  # beyond this we analyse only the first part (the caller is told)
 
 
 def lint(text: str, settings: Settings = DEFAULT) -> list[Finding]:
