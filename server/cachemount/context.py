@@ -40,28 +40,71 @@ class _State:
                       self.os_family, list(self.lineage))
 
 
-def build_contexts(doc: Document, commands_of: Callable[[Instruction], list[SimpleCommand]]) -> dict[int, RunContext]:
-    """Context for every instruction (by index) that belongs to a stage."""
-    global_args: dict[str, str] = {}
+def global_args(doc: Document) -> dict[str, str]:
+    """ARG defaults declared before the first FROM."""
+    args: dict[str, str] = {}
+    for instr in doc.instructions:
+        if instr.stage >= 0:
+            break
+        if instr.keyword == "ARG":
+            for name, value in _arg_decls(instr, args):
+                if value is not None:
+                    args[name] = value
+    return args
+
+
+def stage_parents(doc: Document, args: Mapping[str, str] | None = None) -> list[int | None]:
+    """For each stage, the earlier stage it is built FROM (by name, after ARG expansion), or None."""
+    if args is None:
+        args = global_args(doc)
+    out: list[int | None] = []
+    for stage in doc.stages:
+        parent = stage.parent
+        if parent is None:
+            ref = expand(stage.base, args, doc.escape)
+            if ref is not None:
+                for earlier in doc.stages[:stage.index]:
+                    if earlier.name and earlier.name == ref.lower():
+                        parent = earlier.index
+        out.append(parent)
+    return out
+
+
+def lineage_stages(parents: list[int | None], stage: int) -> list[int]:
+    """The stage and its ancestors, oldest first."""
+    chain = []
+    current: int | None = stage
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = parents[current]
+    return chain[::-1]
+
+
+def build_contexts(doc: Document, commands_of: Callable[[Instruction], list[SimpleCommand]],
+                   stages: set[int] | None = None) -> dict[int, RunContext]:
+    """Context for every instruction (by index) of the given stages (default: all), plus their
+    ancestors, which the state is built from."""
+    args = global_args(doc)
     out: dict[int, RunContext] = {}
     finals: dict[int, _State] = {}
-    for instr in doc.instructions:
-        if instr.stage < 0 and instr.keyword == "ARG":
-            for name, value in _arg_decls(instr, global_args):
-                if value is not None:
-                    global_args[name] = value
+    wanted: set[int] | None = None
+    if stages is not None:
+        parents = stage_parents(doc, args)
+        wanted = {s for stage in stages for s in lineage_stages(parents, stage)}
     for stage in doc.stages:
-        state = _stage_start(doc, stage, global_args, finals)
+        if wanted is not None and stage.index not in wanted:
+            continue
+        state = _stage_start(doc, stage, args, finals)
         for instr in stage.instructions:
             out[instr.index] = RunContext(dict(state.env), state.user, state.workdir, state.base,
                                           state.os_family, stage.index, tuple(state.lineage))
-            _step(state, instr, global_args, commands_of)
+            _step(state, instr, args, commands_of)
             state.lineage.append(instr.index)
         finals[stage.index] = state
     return out
 
 
-def _stage_start(doc: Document, stage, global_args: dict[str, str], finals: dict[int, _State]) -> _State:
+def _stage_start(doc: Document, stage, global_args: Mapping[str, str], finals: dict[int, _State]) -> _State:
     ref = expand(stage.base, global_args, doc.escape)
     parent = stage.parent
     if parent is None and ref is not None:

@@ -53,6 +53,10 @@ class Analysis:
     contexts: dict[int, RunContext]
     commands: dict[int, list[SimpleCommand]]
     runs: dict[int, RunFacts] = field(default_factory=dict)
+    stages: set[int] | None = None   # analysed stages (with their ancestors); None: all
+
+    def analysed(self, instr: Instruction) -> bool:
+        return self.stages is None or instr.stage in self.stages
 
     @property
     def text(self) -> str:
@@ -88,8 +92,10 @@ def commands_of(instr: Instruction, text: str) -> list[SimpleCommand]:
     return out
 
 
-def analyze(text: str) -> Analysis:
-    doc = parse(text)
+def analyze(text: str, doc: Document | None = None, stages: set[int] | None = None) -> Analysis:
+    """The whole analysis, or (with `stages`) only what those stages and their ancestors need."""
+    if doc is None:
+        doc = parse(text)
     commands: dict[int, list[SimpleCommand]] = {}
 
     def cmds(instr: Instruction) -> list[SimpleCommand]:
@@ -98,8 +104,8 @@ def analyze(text: str) -> Analysis:
             got = commands[instr.index] = commands_of(instr, text)
         return got
 
-    contexts = build_contexts(doc, cmds)
-    analysis = Analysis(doc, contexts, commands)
+    contexts = build_contexts(doc, cmds, stages)
+    analysis = Analysis(doc, contexts, commands, stages=stages)
     for instr in doc.instructions:
         if instr.keyword != "RUN" or instr.index not in contexts:
             continue

@@ -13,10 +13,10 @@ def _boom(*args, **kwargs):
 _real_analyze = cachemount.engine.analyze
 
 
-def _analyze(text):
+def _analyze(text, *args, **kwargs):
     if "BOOM" in text:
         raise RuntimeError("injected analysis failure")
-    return _real_analyze(text)
+    return _real_analyze(text, *args, **kwargs)
 
 
 cachemount.hover.hover_at = _boom

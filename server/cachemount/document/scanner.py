@@ -59,8 +59,21 @@ class OffsetMap(Sequence):
             yield from range(self._docs[k], self._docs[k] + length)
         yield self._end
 
+    @classmethod
+    def single(cls, doc_start: int, length: int, end: int) -> "OffsetMap":
+        """The common case: one unbroken run of document text."""
+        new = cls.__new__(cls)
+        new._starts = [0] if length else []
+        new._docs = [doc_start] if length else []
+        new._n = length
+        new._end = end
+        return new
+
     def sub(self, start: int, stop: int) -> "OffsetMap":
         """The map of logical positions [start, stop) (plus the end entry)."""
+        if len(self._starts) == 1:
+            end = self._docs[0] + stop if stop < self._n else self._end
+            return OffsetMap.single(self._docs[0] + start, stop - start, end)
         segments = []
         for k, s0 in enumerate(self._starts):
             s1 = self._starts[k + 1] if k + 1 < len(self._starts) else self._n
@@ -250,7 +263,10 @@ def parse(text: str) -> Document:
         last_line = i
         logical = "".join([text[a:b] for a, b in segments])
         logical_end = segments[-1][1] if segments else s
-        origin = OffsetMap(segments, logical_end)
+        if len(segments) == 1:
+            origin = OffsetMap.single(segments[0][0], segments[0][1] - segments[0][0], logical_end)
+        else:
+            origin = OffsetMap(segments, logical_end)
 
         kw_end = 0
         while kw_end < len(logical) and logical[kw_end] not in _WS:

@@ -55,8 +55,9 @@ CONFIG_WAIT = 2.0            # seconds the first diagnostics wait for workspace/
 
 class _Engine:
     def __init__(self):
-        from .. import analysis, completion, engine, hover, ignore_fix
+        from .. import analysis, completion, engine, hover, ignore_fix, incremental
         self.analysis = analysis
+        self.incremental = incremental
         self.engine = engine
         self.hover = hover
         self.completion = completion
@@ -222,6 +223,7 @@ class CachemountServer(LanguageServer):
         self.settings = SettingsStore(lambda message: self.log(message, T.MessageType.Warning))
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachemount-analysis")
         self.pending: dict[str, asyncio.Task] = {}
+        self.linters: dict[str, Any] = {}   # uri -> incremental.IncrementalLinter (analysis thread only)
         self.config_ready: asyncio.Event | None = None
         self._noted: set[tuple[str, str]] = set()
         self.tcp = False
@@ -328,25 +330,37 @@ class CachemountServer(LanguageServer):
         if doc is None:
             return
         version = doc.version
-        prepared = await self.prepared(doc)
-        if self.docs.get(uri) is not doc or doc.version != version:
-            return  # a newer version has its own task
         settings = self.settings.for_path(doc.path)
         loop = asyncio.get_running_loop()
         cache = doc.cache
         encoding = self.encoding
         tags = self.tag_support()
         text = doc.text
+        linters = self.linters
+
+        note = None
+        if "\x00" in text[:BINARY_PROBE]:
+            note = "binary content (NUL bytes), not analysed"
+        elif len(text) > MAX_ANALYSED_CHARS:
+            note = f"{len(text):,} characters; only the first part is analysed"
 
         def job() -> tuple[list[T.Diagnostic], str | None]:
+            # Diagnostics come from the incremental linter (stages an edit cannot change keep their
+            # findings); hover, completion and code actions build the full analysis on demand.
             key = ("findings", settings)
             found = cache.get(key)
             if found is None:
-                try:
-                    found = [] if prepared.analysis is None else \
-                        engine().analysis.lint_analysis(prepared.analysis, settings)
-                except Exception:
-                    return [], traceback.format_exc()   # clear stale diagnostics rather than keep them
+                if "\x00" in text[:BINARY_PROBE]:
+                    found = []
+                else:
+                    try:
+                        linter = linters.get(uri)
+                        if linter is None:
+                            linter = linters[uri] = engine().incremental.IncrementalLinter()
+                        found = linter.lint(cut_text(text), settings)
+                    except Exception:
+                        linters.pop(uri, None)
+                        return [], traceback.format_exc()   # clear stale diagnostics rather than keep them
                 cache[key] = found
             index = cache.get(("index", encoding))
             if index is None:
@@ -354,8 +368,8 @@ class CachemountServer(LanguageServer):
             return [convert.diagnostic(f, index, tags) for f in found], None
 
         diagnostics, error = await loop.run_in_executor(self.executor, job)
-        if error:
-            self.note_once(uri, None, error)
+        if error or note:
+            self.note_once(uri, note, error)
         if self.docs.get(uri) is not doc or doc.version != version:
             return
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics,
@@ -486,6 +500,7 @@ def build_server() -> CachemountServer:
         task = ls.pending.pop(uri, None)
         if task is not None:
             task.cancel()
+        ls.linters.pop(uri, None)
         if ls.docs.get(uri) is not None:
             ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 

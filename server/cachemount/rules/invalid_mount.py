@@ -70,7 +70,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
     doc = analysis.doc
     pinned = frontend_version(doc.directives.get("syntax"))
     for instr in doc.instructions:
-        if instr.keyword != "RUN":
+        if instr.keyword != "RUN" or not analysis.analysed(instr):
             continue
         ctx = analysis.contexts.get(instr.index)
         env = dict(ctx.env) if ctx is not None else {}

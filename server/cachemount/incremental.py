@@ -1,0 +1,148 @@
+"""Re-lint after an edit, reusing the findings of stages the edit cannot have changed.
+
+A stage's findings depend only on the text before the first FROM (directives, global ARGs), its
+own text and its ancestors' texts (`FROM <stage>`), and for messages and spans on where those
+texts sit. So after an edit:
+- a stage whose key (those texts) is unchanged and that lies wholly before the edit keeps its
+  findings as they are;
+- one that lies after the edit keeps them shifted by the edit's length change, when the edit
+  added or removed no line (messages cite line numbers);
+- every other stage is analysed again (with its ancestors' state, nothing more).
+`lint` returns exactly what `analysis.lint` returns for the new text; a property test holds it to
+that. Used by the language server, one linter per open document."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, replace
+
+from .analysis import lint_analysis
+from .context import lineage_stages, stage_parents
+from .document.model import Document
+from .document.scanner import parse
+from .engine import analyze
+from .findings import Edit, Finding, Fix
+from .settings import DEFAULT, Settings
+
+
+@dataclass
+class _State:
+    text: str
+    settings: Settings
+    keys: list[tuple]
+    spans: list[tuple[int, int]]          # chunk of each stage: [start, end) in the text
+    findings: dict[int, list[Finding]]    # stage index (-1: before the first FROM) -> findings
+
+
+def _chunks(doc: Document) -> list[tuple[int, int]]:
+    text = doc.text
+    starts = [text.rfind("\n", 0, s.from_instruction.start) + 1 for s in doc.stages]
+    return [(start, starts[i + 1] if i + 1 < len(starts) else len(text)) for i, start in enumerate(starts)]
+
+
+def _keys(doc: Document, spans: list[tuple[int, int]]) -> list[tuple]:
+    text = doc.text
+    preamble = text[:spans[0][0]] if spans else text
+    parents = stage_parents(doc)
+    return [(preamble,) + tuple(text[spans[s][0]:spans[s][1]] for s in lineage_stages(parents, k))
+            for k in range(len(spans))]
+
+
+def _group(doc: Document, findings: list[Finding]) -> dict[int, list[Finding]]:
+    starts = [i.start for i in doc.instructions]
+    out: dict[int, list[Finding]] = {}
+    for f in findings:
+        pos = bisect.bisect_right(starts, f.start) - 1
+        stage = doc.instructions[pos].stage if pos >= 0 else -1
+        out.setdefault(stage, []).append(f)
+    return out
+
+
+def _shifted(f: Finding, at: int, delta: int) -> Finding:
+    def move(pos: int) -> int:
+        return pos + delta if pos >= at else pos
+
+    old = f
+
+    def fixes() -> tuple[Fix, ...]:
+        return tuple(replace(fix, edits=tuple(Edit(move(e.start), move(e.end), e.new_text) for e in fix.edits))
+                     for fix in old.fixes)
+
+    return replace(f, start=move(f.start), end=move(f.end), fix_source=fixes)
+
+
+class IncrementalLinter:
+    def __init__(self) -> None:
+        self._state: _State | None = None
+
+    def lint(self, text: str, settings: Settings = DEFAULT) -> list[Finding]:
+        doc = parse(text)
+        spans = _chunks(doc)
+        keys = _keys(doc, spans)
+        prev = self._state
+        reuse: dict[int, list[Finding]] = {}
+        todo: set[int] = set(range(len(doc.stages)))
+        if (prev is not None and prev.settings == settings
+                and "ignore-file" not in text and "ignore-file" not in prev.text):
+            reuse, todo = self._reusable(prev, text, keys, spans)
+        if todo or not doc.stages:
+            analysis = analyze(text, doc, todo if reuse else None)
+            fresh = _group(doc, lint_analysis(analysis, settings))
+        else:
+            fresh = {}
+        grouped: dict[int, list[Finding]] = {-1: fresh.get(-1, [])}
+        for k in range(len(doc.stages)):
+            grouped[k] = reuse[k] if k in reuse else fresh.get(k, [])
+        self._state = _State(text, settings, keys, spans, grouped)
+        out = [f for group in grouped.values() for f in group]
+        out.sort(key=lambda f: (f.start, f.code, f.end))
+        return out
+
+    @staticmethod
+    def _reusable(prev: _State, text: str, keys: list[tuple], spans: list[tuple[int, int]]):
+        old = prev.text
+        p = _common_prefix(old, text)
+        s = _common_suffix(old, text, min(len(old), len(text)) - p)
+        old_end, delta = len(old) - s, len(text) - len(old)
+        same_lines = old.count("\n", p, old_end) == text.count("\n", p, len(text) - s)
+        by_key: dict[tuple, list[int]] = {}
+        for j, key in enumerate(prev.keys):
+            by_key.setdefault(key, []).append(j)
+        reuse: dict[int, list[Finding]] = {}
+        todo: set[int] = set()
+        for k, key in enumerate(keys):
+            n_start, n_end = spans[k]
+            for j in by_key.get(key, ()):
+                o_start, o_end = prev.spans[j]
+                if o_end <= p and (o_start, o_end) == (n_start, n_end):
+                    # wholly before the edit, and so are its ancestors (FROM looks back only)
+                    reuse[k] = prev.findings.get(j, [])
+                    break
+                if same_lines and o_start >= old_end and n_start == o_start + delta:
+                    reuse[k] = [_shifted(f, old_end, delta) for f in prev.findings.get(j, [])]
+                    break
+            else:
+                todo.add(k)
+        return reuse, todo
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by bisection over C-speed slice comparisons."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    lo, hi = 0, max(limit, 0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:] == b[len(b) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
