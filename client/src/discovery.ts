@@ -14,6 +14,8 @@ export interface ServerCommand {
   env?: Record<string, string>;
   /** interpreter command (with any prefix args) for Python-based candidates; used by validation */
   python?: string[];
+  /** working directory of the server and of its validation: never a workspace folder (see SERVE_ARGS) */
+  cwd: string;
 }
 
 export interface Attempt {
@@ -49,6 +51,9 @@ export interface DiscoveryInput {
   validateExecutable: (cmd: ServerCommand) => Promise<Validation>;
   validateInterpreter: (cmd: ServerCommand) => Promise<Validation>;
   pathSeparator?: string;
+  /** where every candidate runs (the extension's own directory): a program, a PATH lookup or a
+   *  `python` that looks at its working directory must never see the workspace */
+  cwd: string;
 }
 
 export interface DiscoveryResult {
@@ -56,10 +61,28 @@ export interface DiscoveryResult {
   attempts: Attempt[];
 }
 
-export const SERVE_ARGS = ['-m', 'cachemount', 'serve'];
+/**
+ * Python code that drops the working directory from sys.path. `python -m` and `python -c` put the
+ * working directory first on sys.path, so an `argparse.py` or a `cachemount/` there would be imported
+ * instead of the real one. `-I` would also drop PYTHONPATH (the bundled server needs it) and the user's
+ * site-packages (a `pip install --user cachemount`), and `-P` needs Python 3.11 (3.10 is supported):
+ * so the code runs with `-c` and removes the entry itself before it imports anything (only built-in
+ * `sys` is imported first; Python's own start-up imports happen before the entry is added).
+ */
+export const ISOLATE_SYS_PATH = "import sys; sys.path[:] = [p for p in sys.path if p != '']";
 
-export function interpreterCommand(source: Source, python: string[], label: string, env?: Record<string, string>): ServerCommand {
-  return { source, label, command: python[0], args: [...python.slice(1), ...SERVE_ARGS], python, env };
+/** `python -m cachemount serve`, minus the working directory on sys.path (see ISOLATE_SYS_PATH). */
+export const SERVE_CODE = `${ISOLATE_SYS_PATH}; import runpy; runpy.run_module('cachemount', run_name='__main__', alter_sys=True)`;
+export const SERVE_ARGS = ['-c', SERVE_CODE, 'serve'];
+
+export function interpreterCommand(
+  source: Source,
+  python: string[],
+  label: string,
+  cwd: string,
+  env?: Record<string, string>,
+): ServerCommand {
+  return { source, label, command: python[0], args: [...python.slice(1), ...SERVE_ARGS], python, env, cwd };
 }
 
 export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult> {
@@ -81,14 +104,14 @@ export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult
   // 1. cachemount.path: a full command line
   if (input.path && input.path.length > 0) {
     const [command, ...args] = input.path;
-    const cmd: ServerCommand = { source: 'cachemount.path', label: `cachemount.path: ${input.path.join(' ')}`, command, args };
+    const cmd: ServerCommand = { source: 'cachemount.path', label: `cachemount.path: ${input.path.join(' ')}`, command, args, cwd: input.cwd };
     const ok = await tryCandidate(cmd, input.validateExecutable);
     if (ok) return { server: ok, attempts };
   }
 
   // 2. cachemount.interpreter: <python> -m cachemount serve
   if (input.interpreter) {
-    const cmd = interpreterCommand('cachemount.interpreter', [input.interpreter], `cachemount.interpreter: ${input.interpreter}`);
+    const cmd = interpreterCommand('cachemount.interpreter', [input.interpreter], `cachemount.interpreter: ${input.interpreter}`, input.cwd);
     const ok = await tryCandidate(cmd, input.validateInterpreter);
     if (ok) return { server: ok, attempts };
   }
@@ -104,7 +127,7 @@ export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult
     }
     if (py.installed) {
       if (py.interpreter && py.interpreter.length > 0) {
-        const cmd = interpreterCommand('python extension', py.interpreter, `Python extension's interpreter: ${py.interpreter.join(' ')}`);
+        const cmd = interpreterCommand('python extension', py.interpreter, `Python extension's interpreter: ${py.interpreter.join(' ')}`, input.cwd);
         const ok = await tryCandidate(cmd, input.validateInterpreter);
         if (ok) return { server: ok, attempts };
       } else {
@@ -117,7 +140,7 @@ export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult
   if (input.bundledLibs) {
     const env = { PYTHONPATH: input.bundledLibs };
     for (const python of input.systemPythons) {
-      const cmd = interpreterCommand('bundled', [python], `bundled server (${python} with ${input.bundledLibs})`, env);
+      const cmd = interpreterCommand('bundled', [python], `bundled server (${python} with ${input.bundledLibs})`, input.cwd, env);
       const ok = await tryCandidate(cmd, input.validateInterpreter);
       if (ok) return { server: ok, attempts };
     }
@@ -127,7 +150,7 @@ export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult
 
   // 5. a system Python that has cachemount installed
   for (const python of input.systemPythons) {
-    const cmd = interpreterCommand('system python', [python], python);
+    const cmd = interpreterCommand('system python', [python], python, input.cwd);
     const ok = await tryCandidate(cmd, input.validateInterpreter);
     if (ok) return { server: ok, attempts };
   }
@@ -140,13 +163,16 @@ export function failedExplicitSettings(attempts: Attempt[]): Attempt[] {
 }
 
 /** The single notification shown when no candidate works. */
-export function nothingWorkedMessage(attempts: Attempt[], ignoredWorkspaceSettings: string[] = []): string {
+export function nothingWorkedMessage(attempts: Attempt[], ignoredWorkspaceSettings: string[] = [], insideWorkspace: string[] = []): string {
   const tried = attempts.map((a) => `${a.label} (${a.detail})`).join('; ');
   const ignored = ignoredWorkspaceSettings.length
     ? ` Workspace values of ${ignoredWorkspaceSettings.join(' and ')} were ignored because this workspace is not trusted.`
     : '';
+  const inside = insideWorkspace.length
+    ? ` ${insideWorkspace.join(' and ')} ${insideWorkspace.length > 1 ? 'were' : 'was'} ignored because ${insideWorkspace.length > 1 ? 'they point' : 'it points'} inside this untrusted workspace.`
+    : '';
   return (
-    `cachemount: could not start the language server. Tried: ${tried || 'nothing'}.${ignored} ` +
+    `cachemount: could not start the language server. Tried: ${tried || 'nothing'}.${ignored}${inside} ` +
     'Fix: install it into a Python 3.10+ (`python3 -m pip install cachemount`) and set "cachemount.interpreter" to that Python, ' +
     'or set "cachemount.path" to a command that runs `cachemount serve`. Details are in the "cachemount" output channel.'
   );

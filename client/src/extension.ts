@@ -29,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): CachemountApi {
       if (changed.length) void servers.restart(`${changed.join(', ')} changed`);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      if (hasWorkspaceServerSettings()) void servers.restart('workspace trusted: its server settings now apply');
+      if (hasWorkspaceServerSettings() || servers.ignoredForTrust()) void servers.restart('workspace trusted: its server settings now apply');
     }),
     onDidChangePythonInterpreter(() => {
       const source = servers.info()?.source;

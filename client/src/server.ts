@@ -29,6 +29,7 @@ export interface ServerInfo {
   label: string;
   command: string;
   args: string[];
+  cwd: string;
   attempts: Attempt[];
   /** counts server starts in this window: 1 for the first, +1 per restart */
   generation: number;
@@ -38,6 +39,8 @@ export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private current: ServerCommand | undefined;
   private lastAttempts: Attempt[] = [];
+  private lastIgnored: string[] = [];
+  private lastInside: string[] = [];
   private generation = 0;
   private queue: Promise<void> = Promise.resolve();
 
@@ -46,8 +49,8 @@ export class ServerManager implements vscode.Disposable {
   /** What is running now (undefined when no server could be started). */
   info(): ServerInfo | undefined {
     if (!this.current) return undefined;
-    const { source, label, command, args } = this.current;
-    return { source, label, command, args, attempts: this.lastAttempts, generation: this.generation };
+    const { source, label, command, args, cwd } = this.current;
+    return { source, label, command, args, cwd, attempts: this.lastAttempts, generation: this.generation };
   }
 
   get running(): boolean {
@@ -86,18 +89,32 @@ export class ServerManager implements vscode.Disposable {
     return next;
   }
 
+  /** What the last start ignored because the workspace is untrusted (a grant of trust then matters). */
+  ignoredForTrust(): boolean {
+    return this.lastIgnored.length > 0 || this.lastInside.length > 0;
+  }
+
   private bundledLibs(): string | undefined {
     const libs = this.context.asAbsolutePath('bundled/libs');
     return fs.existsSync(`${libs}/cachemount`) ? libs : undefined;
   }
 
-  private async discover(): Promise<{ result: DiscoveryResult; ignored: string[] }> {
-    const settings = readServerSettings();
+  private async discover(): Promise<{ result: DiscoveryResult; ignored: string[]; inside: string[] }> {
+    // the extension's own directory: every candidate and its validation run there, never in a
+    // workspace folder (python, PATH lookups and tools such as pyenv or uv look at their working directory)
+    const cwd = this.context.extensionPath;
+    const settings = readServerSettings(undefined, cwd);
     const ignored: string[] = [];
-    if (settings.path.ignored.length) ignored.push('cachemount.path');
-    if (settings.interpreter.ignored.length) ignored.push('cachemount.interpreter');
-    for (const name of ignored) {
-      log.warn(`The workspace is not trusted: its ${name} setting is ignored (the user setting or the bundled server is used).`);
+    const inside: string[] = [];
+    for (const [name, resolved] of [['cachemount.path', settings.path], ['cachemount.interpreter', settings.interpreter]] as const) {
+      if (resolved.ignored.length) {
+        ignored.push(name);
+        log.warn(`The workspace is not trusted: its ${name} setting is ignored (the user setting or the bundled server is used).`);
+      }
+      if (resolved.insideWorkspace) {
+        inside.push(name);
+        log.warn(`The workspace is not trusted: ${name} (${resolved.insideWorkspace.scope} setting) points inside it (${resolved.insideWorkspace.path}) and is ignored.`);
+      }
     }
     const resource = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
     const result = await findServer({
@@ -110,21 +127,24 @@ export class ServerManager implements vscode.Disposable {
       systemPythons: systemPythons(),
       validateExecutable,
       validateInterpreter: (cmd) => validateInterpreter(cmd),
+      cwd,
     });
     for (const a of result.attempts) {
       (a.ok ? log.info : log.warn)(`${a.ok ? 'usable' : 'not usable'}: ${a.label}: ${a.detail}`);
     }
-    return { result, ignored };
+    return { result, ignored, inside };
   }
 
   private async doStart(): Promise<void> {
     this.generation++;
-    const { result, ignored } = await this.discover();
+    const { result, ignored, inside } = await this.discover();
     this.lastAttempts = result.attempts;
+    this.lastIgnored = ignored;
+    this.lastInside = inside;
     const server = result.server;
     if (!server) {
       this.current = undefined;
-      const message = nothingWorkedMessage(result.attempts, ignored);
+      const message = nothingWorkedMessage(result.attempts, ignored, inside);
       log.error(message);
       void this.notify('error', message);
       return;
@@ -132,13 +152,14 @@ export class ServerManager implements vscode.Disposable {
     for (const failed of failedExplicitSettings(result.attempts)) {
       void this.notify('warning', `cachemount: ${failed.label} cannot be used (${failed.detail}); using ${server.label} instead.`);
     }
-    log.info(`Starting ${server.label}: ${[server.command, ...server.args].join(' ')}`);
+    log.info(`Starting ${server.label}: ${[server.command, ...server.args].join(' ')} (in ${server.cwd})`);
 
     const serverOptions: ServerOptions = {
       // no `transport` on purpose: TransportKind.stdio would append `--stdio` to the arguments
       command: server.command,
       args: server.args,
-      options: { env: mergedEnv({ PYTHONUNBUFFERED: '1', ...server.env }) },
+      // an explicit cwd: without one vscode-languageclient uses the first workspace folder
+      options: { cwd: server.cwd, env: mergedEnv({ PYTHONUNBUFFERED: '1', ...server.env }) },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,

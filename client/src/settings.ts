@@ -1,8 +1,11 @@
 // Settings that decide which server program runs (`cachemount.path`, `cachemount.interpreter`),
 // read with workspace trust in mind. The other settings (rules, severity, manifestPatterns) are
 // not read here: the server pulls them with `workspace/configuration` (section "cachemount").
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { resolveExecutable } from './validate';
 
 export const SECTION = 'cachemount';
 /** Changing one of these restarts the server; every other cachemount.* setting is pulled live. */
@@ -23,6 +26,8 @@ export interface Resolved<T> {
   scope?: Scope;
   /** scopes whose (non-empty) value was ignored because the workspace is not trusted */
   ignored: Scope[];
+  /** untrusted workspace: a value (of any scope) dropped because it points inside a workspace folder */
+  insideWorkspace?: { scope: Scope; path: string };
 }
 
 /**
@@ -71,6 +76,55 @@ export function expandVariables(value: string, home: string, workspaceFolder?: s
   return out;
 }
 
+/** `child` is `parent` or below it (by path, case-insensitive where file systems usually are). */
+export function isWithin(child: string, parent: string, platform: NodeJS.Platform = process.platform): boolean {
+  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
+  const rel = path.relative(fold(parent), fold(child));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+function realpath(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where a program or path argument would land inside one of `folders`, if it does. A relative path
+ * resolves against `cwd` (where the server runs), a bare program name on PATH. Both the path as
+ * written and with symlinks resolved count: a workspace's `.venv/bin/python` is a symlink to a Python
+ * outside it, yet the venv (site-packages, .pth files) belongs to the workspace.
+ */
+export function pointsInside(
+  value: string,
+  folders: string[],
+  cwd: string,
+  program: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  const looksLikePath = value.includes('/') || (platform === 'win32' && value.includes('\\')) || path.isAbsolute(value);
+  let target: string | undefined;
+  if (looksLikePath) target = path.resolve(cwd, value);
+  else if (program) target = resolveExecutable(value, env, platform, cwd);
+  if (target === undefined) return undefined;
+  const dir = realpath(path.dirname(target));
+  const forms = [target, dir && path.join(dir, path.basename(target)), realpath(target)].filter((p): p is string => !!p);
+  const roots = folders.flatMap((f) => [path.resolve(f), realpath(f)]).filter((p): p is string => !!p);
+  return forms.some((p) => roots.some((r) => isWithin(p, r, platform))) ? target : undefined;
+}
+
+/** `cachemount.path` elements that could name a file: every element, and the value of `--opt=value`. */
+function pathArguments(command: string[]): [string, boolean][] {
+  return command.flatMap((arg, i): [string, boolean][] => {
+    if (i === 0) return [[arg, true]];
+    const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
+    return eq > 0 ? [[arg, false], [arg.slice(eq + 1), false]] : [[arg, false]];
+  });
+}
+
 export interface ServerSettings {
   trusted: boolean;
   /** command + args from `cachemount.path`, expanded */
@@ -79,18 +133,34 @@ export interface ServerSettings {
   interpreter: Resolved<string>;
 }
 
-export function readServerSettings(trusted: boolean = vscode.workspace.isTrusted): ServerSettings {
+/**
+ * The server settings, expanded. `cwd` is where the server will run (relative paths resolve there).
+ * Untrusted workspace: besides workspace-level values, a value of any scope (a user setting such as
+ * `${workspaceFolder}/.venv/bin/python`) that points inside a workspace folder is dropped: the
+ * untrusted repository must not choose the program that runs.
+ */
+export function readServerSettings(trusted: boolean = vscode.workspace.isTrusted, cwd: string = process.cwd()): ServerSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const home = os.homedir();
-  const expand = (s: string) => expandVariables(s, home, folder);
+  const expand = (s: string) => expandVariables(s, home, folders[0]);
+  const dropInside = <T>(resolved: Resolved<T>, args: [string, boolean][]): Resolved<T> => {
+    if (trusted || resolved.scope === undefined) return resolved;
+    for (const [arg, program] of args) {
+      const inside = pointsInside(arg, folders, cwd, program);
+      if (inside) return { value: undefined, ignored: resolved.ignored, insideWorkspace: { scope: resolved.scope, path: inside } };
+    }
+    return resolved;
+  };
 
-  const path = resolveSetting(config.inspect<string[]>('path'), trusted, isNonEmptyStringArray);
+  const cmd = resolveSetting(config.inspect<string[]>('path'), trusted, isNonEmptyStringArray);
+  const cmdValue = cmd.value?.map(expand);
   const interpreter = resolveSetting(config.inspect<string>('interpreter'), trusted, isNonEmptyString);
+  const interpreterValue = interpreter.value === undefined ? undefined : expand(interpreter.value);
   return {
     trusted,
-    path: { ...path, value: path.value?.map(expand) },
-    interpreter: { ...interpreter, value: interpreter.value === undefined ? undefined : expand(interpreter.value) },
+    path: dropInside({ ...cmd, value: cmdValue }, cmdValue ? pathArguments(cmdValue) : []),
+    interpreter: dropInside({ ...interpreter, value: interpreterValue }, interpreterValue ? [[interpreterValue, true]] : []),
   };
 }
 

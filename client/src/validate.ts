@@ -2,13 +2,14 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ServerCommand, Validation } from './discovery';
+import { ISOLATE_SYS_PATH, ServerCommand, Validation } from './discovery';
 
 export const VALIDATION_TIMEOUT_MS = 20_000;
 
 // Imports cachemount and every package it declares as a dependency (so a compiled wheel that does not
 // fit this Python fails here, not later); prints the version and where cachemount was found.
-export const CHECK_SCRIPT = `
+// The first line drops the working directory from sys.path, as the server does (see SERVE_ARGS).
+export const CHECK_SCRIPT = `${ISOLATE_SYS_PATH}
 import importlib, importlib.util, re, sys
 if sys.version_info < (3, 10):
     sys.exit("Python 3.10 or newer is needed, this is " + sys.version.split()[0])
@@ -46,14 +47,15 @@ function firstLine(text: string): string {
   return lines.length ? lines[lines.length - 1].trim() : '';
 }
 
-/** `<python> -c "import cachemount, pygls"` with the candidate's environment. */
+/** `<python> -c "import cachemount, pygls"` with the candidate's environment and working directory. */
 export function validateInterpreter(cmd: ServerCommand, timeoutMs = VALIDATION_TIMEOUT_MS): Promise<Validation> {
   const python = cmd.python ?? [cmd.command];
   return new Promise((resolve) => {
     execFile(
       python[0],
       [...python.slice(1), '-c', CHECK_SCRIPT],
-      { env: mergedEnv(cmd.env), timeout: timeoutMs, windowsHide: true },
+      // never the extension host's own working directory: `code .` makes that the workspace
+      { cwd: cmd.cwd, env: mergedEnv(cmd.env), timeout: timeoutMs, windowsHide: true },
       (error, stdout, stderr) => {
         if (!error) {
           const [version, file, pyVersion] = stdout.trim().split(/\s+/);
@@ -73,11 +75,12 @@ export function validateInterpreter(cmd: ServerCommand, timeoutMs = VALIDATION_T
   });
 }
 
-/** Finds `command` like a shell would: as a path if it has a separator, else on PATH. */
+/** Finds `command` like a shell in `cwd` would: as a path if it has a separator, else on PATH. */
 export function resolveExecutable(
   command: string,
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
+  cwd: string = process.cwd(),
 ): string | undefined {
   const isFile = (p: string) => {
     try {
@@ -91,11 +94,11 @@ export function resolveExecutable(
   };
   const exts = platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';')] : [''];
   if (command.includes('/') || (platform === 'win32' && command.includes('\\'))) {
-    return exts.map((e) => command + e).find(isFile);
+    return exts.map((e) => path.resolve(cwd, command + e)).find(isFile);
   }
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
-    const found = exts.map((e) => path.join(dir, command + e)).find(isFile);
+    const found = exts.map((e) => path.resolve(cwd, dir, command + e)).find(isFile);
     if (found) return found;
   }
   return undefined;
@@ -103,6 +106,6 @@ export function resolveExecutable(
 
 /** `cachemount.path`: the program must exist and be executable (it is not run here). */
 export async function validateExecutable(cmd: ServerCommand): Promise<Validation> {
-  const found = resolveExecutable(cmd.command);
+  const found = resolveExecutable(cmd.command, process.env, process.platform, cmd.cwd);
   return found ? { ok: true, detail: `found ${found}` } : { ok: false, detail: `${cmd.command} not found or not executable` };
 }

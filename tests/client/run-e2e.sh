@@ -9,9 +9,11 @@
 #   4. main phase: extension-host suite through the real vscode API (client/test/e2e/suite.ts), then
 #      the UI check with screenshots (client/test/e2e/ui.ts)
 #   5. untrusted phase: workspace trust on, the workspace names another interpreter; it must be ignored
+#   Both workspace folders hold an argparse.py, a cachemount/ package, ... (fixtures/workspace-code.json)
+#   that must never be imported: the server runs in the extension's directory, isolated from it.
 #
-# The server runs as `$CACHEMOUNT_SERVER_PYTHON -m cachemount serve` (default: the repo's .venv),
-# set through the `cachemount.interpreter` user setting.
+# The server runs as `$CACHEMOUNT_SERVER_PYTHON -c <what -m cachemount does, minus the working directory on
+# sys.path> serve` (default: the repo's .venv), set through the `cachemount.interpreter` user setting.
 # Output: screenshots, logs and JSON results in client/test-output/. Last line:
 #   client e2e: N passed, M failed
 # Env: CACHEMOUNT_SERVER_PYTHON, CACHEMOUNT_E2E_VSIX (use this .vsix, skip packaging),
@@ -101,11 +103,15 @@ cat >"$RUN/test-host/package.json" <<'EOF'
   "capabilities": { "untrustedWorkspaces": { "supported": true }, "virtualWorkspaces": true } }
 EOF
 
-# $1 = phase; writes $RUN/$1/e2e-config.json next to the phase's work folder
+# $1 = phase; writes $RUN/$1/e2e-config.json next to the phase's work folder and plants the modules of
+# fixtures/workspace-code.json in the work folder (they write $RUN/$1/workspace-code-ran if imported)
 write_config() {
-  PHASE=$1 FIXTURES=$FIXTURES WORK=$RUN/$1/work RESULT=$OUT/results/$1.json SERVER_PY=$SERVER_PY MARKER=${2:-} node -e '
+  node "$E2E_JS/plant-workspace-code.js" "$FIXTURES/workspace-code.json" "$RUN/$1/work" "$RUN/$1/workspace-code-ran" >&2 \
+    || die "planting the workspace modules failed"
+  PHASE=$1 FIXTURES=$FIXTURES WORK=$RUN/$1/work RESULT=$OUT/results/$1.json SERVER_PY=$SERVER_PY MARKER=${2:-} \
+    CODE_MARKER=$RUN/$1/workspace-code-ran node -e '
     const e = process.env;
-    const c = { phase: e.PHASE, fixtures: e.FIXTURES, work: e.WORK, result: e.RESULT, serverPython: e.SERVER_PY };
+    const c = { phase: e.PHASE, fixtures: e.FIXTURES, work: e.WORK, result: e.RESULT, serverPython: e.SERVER_PY, codeMarker: e.CODE_MARKER };
     if (e.MARKER) c.marker = e.MARKER;
     require("fs").writeFileSync(process.argv[1], JSON.stringify(c, null, 2));
   ' "$RUN/$1/e2e-config.json"
@@ -167,6 +173,9 @@ echo "\$0 \$*" >> '$MARKER'
 exit 1
 EOF
 chmod +x "$RUN/untrusted/evil-python"
+# a venv inside the workspace: a user-level ${workspaceFolder}/.venv/bin/python must not run it either
+mkdir -p "$RUN/untrusted/work/.venv/bin"
+cp "$RUN/untrusted/evil-python" "$RUN/untrusted/work/.venv/bin/python"
 cat >"$RUN/untrusted/work/.vscode/settings.json" <<EOF
 { "cachemount.interpreter": "$RUN/untrusted/evil-python",
   "cachemount.path": ["$RUN/untrusted/evil-python", "serve"] }

@@ -1,11 +1,12 @@
-// The server bundled in the .vsix starts on its own: `<python> -m cachemount serve` with only the
-// extension's bundled/libs on PYTHONPATH (no virtualenv, no user site), answers `initialize` over stdio
-// and exits after shutdown/exit.
+// The server bundled in the .vsix starts on its own, exactly as the extension starts it (`<python>
+// ...SERVE_ARGS` in the extension's directory) with only the extension's bundled/libs on PYTHONPATH
+// (no virtualenv, no user site), answers `initialize` over stdio and exits after shutdown/exit.
 // usage: node bundled-check.js <installed-extension-dir> <result.json> [python ...]   (default: python3)
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SERVE_ARGS } from '../../src/discovery';
 import type { Result } from './browser';
 
 const [extArg, resultFile, ...pythonsArg] = process.argv.slice(2);
@@ -36,7 +37,7 @@ function frame(msg: object): Buffer {
 /** Starts the server, sends initialize, resolves with the result; then shutdown + exit. */
 function initialize(python: string): Promise<{ result: { capabilities?: object; serverInfo?: object }; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(python, ['-m', 'cachemount', 'serve'], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(python, SERVE_ARGS, { cwd: extDir, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let buf = Buffer.alloc(0);
     let stderr = '';
     let initResult: { capabilities?: object } | undefined;
@@ -97,7 +98,7 @@ async function main() {
       if (!path.resolve(file).startsWith(path.resolve(libs) + path.sep)) throw new Error(`cachemount came from ${file}, not from the bundle`);
       console.error(`[bundled] ${python}: Python ${version}, cachemount from ${file}`);
     });
-    await record(`bundled server: ${python} -m cachemount serve answers initialize`, async () => {
+    await record(`bundled server: ${python} (as the extension starts it) answers initialize`, async () => {
       const { result, exitCode } = await initialize(python);
       if (!result || typeof result.capabilities !== 'object') throw new Error(`initialize result has no capabilities: ${JSON.stringify(result)}`);
       if (exitCode !== 0) throw new Error(`server exit code after shutdown/exit: ${exitCode}`);

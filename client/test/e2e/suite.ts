@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { SERVE_ARGS } from '../../src/discovery';
+import { workspaceCodeRan } from './workspace-code';
 
 interface Config {
   phase: 'main' | 'untrusted';
@@ -16,6 +18,9 @@ interface Config {
   serverPython: string;
   /** untrusted phase: a file that appears if the workspace's interpreter/path was ever run */
   marker?: string;
+  /** a file that appears if Python ever imported one of the modules planted in the workspace folder
+   *  (argparse.py, cachemount/, ...: tests/client/fixtures/workspace-code.json) */
+  codeMarker: string;
 }
 
 interface Cases {
@@ -27,7 +32,7 @@ interface Cases {
 }
 
 interface Api {
-  serverInfo(): { source: string; command: string; args: string[]; generation: number } | undefined;
+  serverInfo(): { source: string; command: string; args: string[]; cwd: string; generation: number } | undefined;
   ready(): Promise<void>;
   readonly running: boolean;
 }
@@ -125,7 +130,25 @@ function helpers(cfg: Config, cases: Cases) {
   };
   const setSetting = (key: string, value: unknown, target = vscode.ConfigurationTarget.Global) =>
     vscode.workspace.getConfiguration('cachemount').update(key, value, target);
-  return { openFixture, expected, api, diagnostics, waitDiagnostic, waitNoDiagnostic, applyAction, positionOf, setSetting };
+  /** the server runs in the extension's own directory and nothing planted in the workspace was imported */
+  const checkNoWorkspaceCode = (info: { cwd: string } | undefined) => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    check(info && ext && info.cwd === ext.extensionPath, `server runs in ${info?.cwd}, expected the extension's directory ${ext?.extensionPath}`);
+    const ran = workspaceCodeRan(cfg.codeMarker);
+    check(ran.length === 0, `Python imported modules from the workspace folder: ${ran.join(', ')}`);
+  };
+  /** a Dockerfile at the root of the workspace folder, next to the planted modules */
+  const openRootDockerfile = async () => {
+    const file = path.join(cfg.work, 'Dockerfile');
+    fs.copyFileSync(path.join(cfg.fixtures, cases.diagnostic.file), file);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    return doc.uri;
+  };
+  return {
+    openFixture, expected, api, diagnostics, waitDiagnostic, waitNoDiagnostic, applyAction, positionOf, setSetting,
+    checkNoWorkspaceCode, openRootDockerfile,
+  };
 }
 
 function mainTests(cfg: Config, cases: Cases): Test[] {
@@ -139,8 +162,15 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
       check(info, 'no server running');
       check(info.source === 'cachemount.interpreter', `server came from ${info.source}, expected cachemount.interpreter`);
       check(info.command === cfg.serverPython, `server command ${info.command}, expected ${cfg.serverPython}`);
-      check(info.args.join(' ') === '-m cachemount serve', `server args ${info.args.join(' ')}`);
+      check(info.args.join(' ') === SERVE_ARGS.join(' '), `server args ${info.args.join(' ')}`);
       check(api.running, 'language client is not running');
+    }],
+
+    ['a workspace folder with its own argparse.py and cachemount/: diagnostics arrive, none of its code runs', async () => {
+      const uri = await h.openRootDockerfile();
+      const api = await h.api();
+      await h.waitDiagnostic(uri);
+      h.checkNoWorkspaceCode(api.serverInfo());
     }],
 
     ['Containerfile, *.Dockerfile and Dockerfile.* are dockerfile documents', async () => {
@@ -306,6 +336,14 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
         await api.ready();
       }
     }],
+
+    ['after every start and restart above, no module of the workspace folder was imported', async () => {
+      const uri = await h.openRootDockerfile();
+      const api = await h.api();
+      check((api.serverInfo()?.generation ?? 0) >= 3, `only ${api.serverInfo()?.generation} server starts in this phase`);
+      await h.waitDiagnostic(uri);
+      h.checkNoWorkspaceCode(api.serverInfo());
+    }],
   ];
 }
 
@@ -324,6 +362,30 @@ function untrustedTests(cfg: Config, cases: Cases): Test[] {
         `server is ${info.source} ${info.command}, expected the user's cachemount.interpreter ${cfg.serverPython}`);
       await h.waitDiagnostic(uri);
       check(cfg.marker && !fs.existsSync(cfg.marker), 'a program named by the untrusted workspace settings was run');
+    }],
+    ['untrusted workspace with its own argparse.py and cachemount/: diagnostics arrive, none of its code runs', async () => {
+      const uri = await h.openRootDockerfile();
+      const api = await h.api();
+      await h.waitDiagnostic(uri);
+      h.checkNoWorkspaceCode(api.serverInfo());
+    }],
+    ['untrusted workspace: a user-level cachemount.interpreter inside the workspace is ignored, the bundled server runs', async () => {
+      const uri = await h.openRootDockerfile();
+      const api = await h.api();
+      const before = api.serverInfo()?.generation ?? 0;
+      try {
+        await h.setSetting('interpreter', '${workspaceFolder}/.venv/bin/python');
+        await waitFor('a restart', () => (api.serverInfo()?.generation ?? 0) > before, 15_000);
+        await api.ready();
+        const info = api.serverInfo();
+        check(info?.source === 'bundled', `server is ${info?.source} ${info?.command}, expected the bundled server`);
+        await h.waitDiagnostic(uri);
+        check(cfg.marker && !fs.existsSync(cfg.marker), `the workspace's .venv/bin/python was run: ${cfg.marker && fs.existsSync(cfg.marker) ? fs.readFileSync(cfg.marker, 'utf8') : ''}`);
+        h.checkNoWorkspaceCode(info);
+      } finally {
+        await h.setSetting('interpreter', cfg.serverPython);
+        await api.ready();
+      }
     }],
   ];
 }

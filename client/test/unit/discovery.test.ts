@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   DiscoveryInput,
   PythonExtensionResult,
+  SERVE_ARGS,
   ServerCommand,
   failedExplicitSettings,
   findServer,
@@ -27,6 +28,7 @@ function setup(works: string[], overrides: Partial<DiscoveryInput> = {}, py: Pyt
     systemPythons: ['python3', 'python'],
     validateExecutable: check,
     validateInterpreter: check,
+    cwd: '/ext',
     ...overrides,
   };
   return { input, validated, pythonAsked: () => pythonAsked };
@@ -52,7 +54,7 @@ describe('findServer: the order of candidates', () => {
     const r = await findServer(t.input);
     assert.equal(r.server?.source, 'cachemount.interpreter');
     assert.equal(r.server?.command, '/venv/bin/python');
-    assert.deepEqual(r.server?.args, ['-m', 'cachemount', 'serve']);
+    assert.deepEqual(r.server?.args, SERVE_ARGS);
     assert.deepEqual(t.validated, ['/missing/cachemount', '/venv/bin/python']);
     assert.deepEqual(failedExplicitSettings(r.attempts).map((a) => a.source), ['cachemount.path']);
   });
@@ -61,7 +63,7 @@ describe('findServer: the order of candidates', () => {
     const t = setup(['conda'], {}, { installed: true, interpreter: ['conda', 'run', '-n', 'tools', 'python'] });
     const r = await findServer(t.input);
     assert.equal(r.server?.source, 'python extension');
-    assert.deepEqual(r.server?.args, ['run', '-n', 'tools', 'python', '-m', 'cachemount', 'serve']);
+    assert.deepEqual(r.server?.args, ['run', '-n', 'tools', 'python', ...SERVE_ARGS]);
     assert.deepEqual(r.server?.python, ['conda', 'run', '-n', 'tools', 'python']);
   });
 
@@ -70,7 +72,7 @@ describe('findServer: the order of candidates', () => {
     const r = await findServer(t.input);
     assert.equal(r.server?.source, 'bundled');
     assert.equal(r.server?.command, 'python3');
-    assert.deepEqual(r.server?.args, ['-m', 'cachemount', 'serve']);
+    assert.deepEqual(r.server?.args, SERVE_ARGS);
     assert.deepEqual(r.server?.env, { PYTHONPATH: '/ext/bundled/libs' });
     assert.deepEqual(t.validated, ['/venv/bin/python', 'bundled:python3']);
   });
@@ -146,6 +148,34 @@ describe('findServer: the order of candidates', () => {
   });
 });
 
+describe('findServer: no candidate runs in (or imports from) the workspace', () => {
+  it('every candidate and its validation get the given working directory, never the default', async () => {
+    const seen: ServerCommand[] = [];
+    const t = setup([], {
+      path: ['/opt/cm', 'serve'],
+      interpreter: '/venv/bin/python',
+      bundledLibs: '/ext/bundled/libs',
+      validateExecutable: async (cmd) => (seen.push(cmd), { ok: false, detail: 'no' }),
+      validateInterpreter: async (cmd) => (seen.push(cmd), { ok: false, detail: 'no' }),
+    }, { installed: true, interpreter: ['/py/bin/python'] });
+    await findServer(t.input);
+    assert.equal(seen.length, 7);
+    for (const cmd of seen) assert.equal(cmd.cwd, '/ext', `${cmd.label} runs in ${cmd.cwd}`);
+  });
+
+  it('Python candidates drop the working directory from sys.path before importing anything (no `-m`)', async () => {
+    const t = setup(['python3'], { bundledLibs: '/ext/bundled/libs' });
+    const r = await findServer(t.input);
+    assert.ok(r.server);
+    assert.ok(!r.server.args.includes('-m'), `-m puts the working directory first on sys.path: ${r.server.args.join(' ')}`);
+    const [flag, code, sub] = r.server.args;
+    assert.equal(flag, '-c');
+    assert.equal(sub, 'serve');
+    // the first statement removes '' (the working directory) and only built-in sys is imported before it
+    assert.match(code, /^import sys; sys\.path\[:\] = \[p for p in sys\.path if p != ''\];/);
+  });
+});
+
 describe('findServer: untrusted workspaces', () => {
   it("never asks the Python extension (its interpreter can come from workspace settings)", async () => {
     const t = setup(['/py/bin/python', 'bundled:python3'], { trusted: false, bundledLibs: '/ext/bundled/libs' }, {
@@ -161,5 +191,10 @@ describe('findServer: untrusted workspaces', () => {
   it('names the ignored workspace settings in the notification', () => {
     const message = nothingWorkedMessage([], ['cachemount.interpreter']);
     assert.match(message, /Workspace values of cachemount\.interpreter were ignored because this workspace is not trusted/);
+  });
+
+  it('names user settings ignored because they point inside the workspace', () => {
+    assert.match(nothingWorkedMessage([], [], ['cachemount.interpreter']), /cachemount\.interpreter was ignored because it points inside this untrusted workspace/);
+    assert.match(nothingWorkedMessage([], [], ['cachemount.path', 'cachemount.interpreter']), /cachemount\.path and cachemount\.interpreter were ignored because they point inside/);
   });
 });

@@ -11,12 +11,14 @@ import { activate, deactivate, CachemountApi } from '../../src/extension';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-ext-'));
 const emptyPath = path.join(tmp, 'empty-path');
 fs.mkdirSync(emptyPath);
+fs.mkdirSync(path.join(tmp, 'ext'));
 const savedPath = process.env.PATH;
 
 function context() {
   return {
     subscriptions: [] as { dispose(): unknown }[],
     asAbsolutePath: (p: string) => path.join(tmp, 'ext', p),
+    extensionPath: path.join(tmp, 'ext'),
     extension: { packageJSON: { version: '0.0.0-test' } },
   };
 }
@@ -85,6 +87,24 @@ describe('activate (vscode mocked, no Python on PATH)', { skip: process.platform
     state.config.interpreter = { globalValue: user.file };
     await start();
     assert.equal(fs.existsSync(user.marker), true);
+  });
+
+  it('untrusted workspace: a user-level interpreter inside the workspace is never run, until trust is granted', async () => {
+    state.trusted = false;
+    const ws = path.join(tmp, 'repo');
+    fs.mkdirSync(ws);
+    state.workspaceFolders = [{ uri: { fsPath: ws } }];
+    const evil = markerInterpreter('repo/venv-python');
+    state.config.interpreter = { globalValue: '${workspaceFolder}/venv-python' };
+    await start();
+    assert.equal(fs.existsSync(evil.marker), false, 'an interpreter inside the untrusted workspace was executed');
+    assert.equal(errors().length, 1);
+    assert.match(errors()[0].message, /cachemount\.interpreter was ignored because it points inside this untrusted workspace/);
+    assert.ok(state.logs.some((l) => l.level === 'warn' && l.message.includes(`cachemount.interpreter (user setting) points inside it (${evil.file})`)));
+    state.trusted = true;
+    emitters.trust.fire();
+    await api.ready();
+    assert.equal(fs.existsSync(evil.marker), true, 'granting trust did not restart with the user setting');
   });
 
   it('trusted workspace: the same workspace interpreter is tried', async () => {
