@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 
 from . import __version__
+from .limits import LimitExceeded
 
 DOCKERFILE_PATTERNS = ("Dockerfile", "Containerfile", "*.Dockerfile", "*.dockerfile", "Dockerfile.*",
                        "Containerfile.*", "*.Containerfile")
@@ -24,7 +25,11 @@ def is_dockerfile_name(name: str) -> bool:
 
 
 def discover(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files to check and one-line errors for paths that cannot be used."""
+    """Files to check and one-line errors for paths that cannot be used. Never opens a file: FIFOs,
+    devices and sockets are refused from a stat, so a FIFO named `Dockerfile` cannot hang the run.
+    An unreadable directory, given or met while walking, is an error: the check is incomplete."""
+    from .textio import TextError, check_regular
+
     files: list[str] = []
     errors: list[str] = []
     for path in paths:
@@ -32,20 +37,35 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
             files.append(path)
         elif os.path.isdir(path):
             found = []
-            for root, dirs, names in os.walk(path):
+            walk_errors: list[str] = []
+
+            def unreadable(exc: OSError, top: str = path) -> None:
+                walk_errors.append(f"{exc.filename or top}: cannot read directory ({exc.strerror or exc})")
+
+            for root, dirs, names in os.walk(path, onerror=unreadable):
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-                found.extend(os.path.join(root, n) for n in sorted(names) if is_dockerfile_name(n))
-            if not found:
+                for name in sorted(names):
+                    if not is_dockerfile_name(name):
+                        continue
+                    full = os.path.join(root, name)
+                    try:
+                        check_regular(full)
+                    except TextError as exc:
+                        walk_errors.append(f"{full}: {exc}; skipped")
+                    else:
+                        found.append(full)
+            if not found and not walk_errors:
                 errors.append(f"{path}: no Dockerfiles found (looked for {', '.join(DOCKERFILE_PATTERNS)})")
+            errors.extend(walk_errors)
             files.extend(found)
         elif os.path.exists(path):
-            files.append(path)
+            files.append(path)   # `read` refuses special files with a clear message
         else:
             errors.append(f"{path}: no such file or directory")
     return files, errors
 
 
-def _codes(value: str | None) -> frozenset[str] | None:
+def _codes(value: str | None, option: str) -> frozenset[str] | None:
     if value is None:
         return None
     from .rules import BY_CODE, BY_NAME
@@ -60,6 +80,8 @@ def _codes(value: str | None) -> frozenset[str] | None:
         if not any(code.startswith(part) for code in BY_CODE):
             raise UsageError(f"unknown rule code {part!r} (known: {', '.join(BY_CODE)})")
         out.add(part)
+    if not out and option == "--select":   # selecting nothing would silently pass every file
+        raise UsageError("--select needs at least one rule code, prefix or name")
     return frozenset(out)
 
 
@@ -106,68 +128,99 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args) -> int:
-    from . import config, output
-    from .analysis import lint
-    from .document.scanner import line_starts
-    from .textio import TextError, decode, read
+    from . import output
+    from .textio import MAX_FILE_BYTES, TextError, read, read_stream
 
-    select = _codes(args.select)
-    ignore = _codes(args.ignore) or frozenset()
+    select = _codes(args.select, "--select")
+    ignore = _codes(args.ignore, "--ignore") or frozenset()
     if args.diff and not args.fix:
         raise UsageError("--diff needs --fix")
     files, errors = discover(args.paths or ["."])
-    status = 0
     located = []
-    fixed_files = 0
     for path in files:
         shown = args.stdin_filename or "<stdin>" if path == "-" else path
         try:
-            decoded = decode(sys.stdin.buffer.read()) if path == "-" else read(path)
+            decoded = read_stream(sys.stdin.buffer, MAX_FILE_BYTES) if path == "-" else read(path)
         except TextError as exc:
             errors.append(f"{shown}: {exc}")
             continue
-        settings = config.settings_for(None if path == "-" and not args.stdin_filename else shown)
-        for problem in settings.problems:
-            print(f"cachemount: {problem}", file=sys.stderr)
-        settings = replace(settings, select=select if select is not None else settings.select,
-                           ignore=settings.ignore | ignore)
-        text = decoded.text
-        findings = lint(text, settings)
-        if args.fix and findings:
-            from .fixes import apply_all
-            new_text, applied = apply_all(text, settings)
-            if new_text != text:
-                if args.diff:
-                    _print_diff(shown, text, new_text)
-                elif path == "-":
-                    sys.stdout.write(new_text)
-                else:
-                    from .textio import write_atomic
-                    try:
-                        write_atomic(path, new_text, decoded.encoding)
-                    except OSError as exc:
-                        errors.append(f"{shown}: cannot write fixed file ({exc.strerror or exc})")
-                        continue
-                    print(f"{shown}: fixed {applied} finding{'s' if applied != 1 else ''}", file=sys.stderr)
-                fixed_files += 1
-                if not args.diff:
-                    text = new_text
-                    findings = lint(text, settings)
-        starts = line_starts(text)
-        located.extend(output.locate(shown, text, starts, f) for f in findings)
+        # One file's failure is reported for that file; the others are still checked (and files
+        # already fixed stay fixed). Never a traceback.
+        try:
+            located.extend(_check_one(args, path, shown, decoded, select, ignore, errors))
+        except LimitExceeded as exc:
+            errors.append(f"{shown}: {exc}")
+        except RecursionError:
+            errors.append(f"{shown}: internal error analysing this file: nested too deeply (recursion limit)")
+        except MemoryError:
+            errors.append(f"{shown}: internal error analysing this file: out of memory")
+        except BrokenPipeError:
+            raise
+        except Exception as exc:  # last safety net: a bug on one file must not hide the others
+            errors.append(f"{shown}: internal error analysing this file: {_one_line(exc)}")
     if not (args.fix and args.diff) and not (args.fix and "-" in files):
         sys.stdout.write(output.FORMATS[args.format](located))
     for line in errors:
-        print(f"cachemount: {line}", file=sys.stderr)
+        print(f"cachemount: {output.escape_controls(line)}", file=sys.stderr)
     if errors:
-        status = 2
-    elif located:
-        status = 1
-    return status
+        return 2
+    return 1 if located else 0
+
+
+def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: list[str]) -> list:
+    """Lint (and with --fix, fix) one decoded file; returns its located findings."""
+    from . import config, output
+    from .analysis import lint
+    from .document.scanner import line_starts
+    from .textio import TextError
+
+    settings = config.settings_for(None if path == "-" and not args.stdin_filename else shown)
+    for problem in settings.problems:
+        print(f"cachemount: {output.escape_controls(problem)}", file=sys.stderr)
+    settings = replace(settings, select=select if select is not None else settings.select,
+                       ignore=settings.ignore | ignore)
+    text = decoded.text
+    findings = lint(text, settings)
+    if args.fix and findings:
+        from .fixes import apply_all
+        new_text, applied = apply_all(text, settings)
+        if new_text != text:
+            if args.diff:
+                _print_diff(shown, text, new_text)
+            elif path == "-":
+                sys.stdout.flush()
+                sys.stdout.buffer.write(decoded.encode(new_text))   # same encoding and BOM as the input
+                sys.stdout.buffer.flush()
+            else:
+                from .textio import write_atomic
+                try:
+                    write_atomic(path, new_text, decoded)
+                except TextError as exc:
+                    errors.append(f"{shown}: {exc}")
+                    return [output.locate(shown, text, line_starts(text), f) for f in findings]
+                except OSError as exc:
+                    errors.append(f"{shown}: cannot write fixed file ({exc.strerror or exc})")
+                    return [output.locate(shown, text, line_starts(text), f) for f in findings]
+                print(f"{output.escape_controls(shown)}: fixed {applied} finding{'s' if applied != 1 else ''}",
+                      file=sys.stderr)
+            if not args.diff:
+                text = new_text
+                findings = lint(text, settings)
+    starts = line_starts(text)
+    return [output.locate(shown, text, starts, f) for f in findings]
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    detail = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return detail if len(detail) <= 200 else detail[:199] + "…"
 
 
 def _print_diff(path: str, old: str, new: str) -> None:
     import difflib
+
+    from .output import escape_controls
+    path = escape_controls(path)
     sys.stdout.writelines(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                                f"a/{path.lstrip('/')}", f"b/{path.lstrip('/')}"))
 

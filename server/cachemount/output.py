@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass
 
 from . import __version__
@@ -12,6 +13,21 @@ from .rules import RULES
 DOCS_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/{code}.md"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "information": "notice", "hint": "notice"}
+# Characters that end a line or rewrite what a terminal or log viewer shows (C0/C1 controls, line and
+# paragraph separators, bidi overrides). Messages quote the user's words, and a quoted newline would
+# otherwise start a fake `path:line:col: CODE` line or workflow command.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_one(match: re.Match) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def escape_controls(value: str) -> str:
+    """`value` on one line, control characters shown as Python-style escapes (`\\n`, `\\x1b`)."""
+    return _CONTROLS.sub(_escape_one, value)
 
 
 @dataclass(frozen=True)
@@ -33,7 +49,8 @@ def locate(path: str, text: str, line_starts: list[int], finding: Finding) -> Lo
 
 
 def text(items: list[Located]) -> str:
-    return "".join(f"{i.path}:{i.line}:{i.column}: {i.finding.code} {i.finding.message}\n" for i in items)
+    return "".join(f"{escape_controls(i.path)}:{i.line}:{i.column}: {i.finding.code} "
+                   f"{escape_controls(i.finding.message)}\n" for i in items)
 
 
 def _fix_json(finding: Finding):
@@ -91,7 +108,9 @@ def sarif(items: list[Located]) -> str:
 
 
 def _gh_escape(value: str, prop: bool = False) -> str:
+    # The runner decodes %0A back into a newline inside the annotation; every other control is shown.
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    value = escape_controls(value)
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value
