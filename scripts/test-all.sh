@@ -12,6 +12,10 @@ uv sync --locked --quiet
 status=0
 uv run --locked pytest "$@" || status=$?
 
+# Real BuildKit builds: a private dockerd (scripts/buildkit/), base images kept in
+# /tmp/cachemount-buildkit between runs; skips loudly, and counted, only where dockerd cannot run.
+uv run --locked pytest -p no:cacheprovider -m buildkit tests/buildkit || status=$?
+
 if [ -d client ] && [ -f tests/client/run-unit.sh ]; then
   bash tests/client/run-unit.sh || status=$?
   bash tests/client/run-e2e.sh || status=$?
