@@ -181,6 +181,7 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
                        ignore=settings.ignore | ignore)
     text = decoded.text
     findings = lint(text, settings)
+    new_text = text
     if args.fix and findings:
         from .fixes import apply_all
         new_text, applied = apply_all(text, settings)
@@ -188,9 +189,7 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
             if args.diff:
                 _print_diff(shown, text, new_text)
             elif path == "-":
-                sys.stdout.flush()
-                sys.stdout.buffer.write(decoded.encode(new_text))   # same encoding and BOM as the input
-                sys.stdout.buffer.flush()
+                pass   # written below, like an unchanged input
             else:
                 from .textio import write_atomic
                 try:
@@ -206,6 +205,11 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
             if not args.diff:
                 text = new_text
                 findings = lint(text, settings)
+    if args.fix and not args.diff and path == "-":
+        # a filter echoes its input even when there is nothing to fix
+        sys.stdout.flush()
+        sys.stdout.buffer.write(decoded.encode(new_text))   # same encoding and BOM as the input
+        sys.stdout.buffer.flush()
     starts = line_starts(text)
     return [output.locate(shown, text, starts, f) for f in findings]
 

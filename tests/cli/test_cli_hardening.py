@@ -227,3 +227,12 @@ def test_chmod_000_subdirectory_for_real(tmp_path):
         secret.chmod(0o755)
     assert code == 2 and out.startswith(f"{tmp_path / 'Dockerfile'}:2:5: CM101")
     assert err == f"cachemount: {secret}: cannot read directory (Permission denied)\n"
+
+
+def test_fix_on_stdin_echoes_an_input_with_nothing_to_fix():
+    """`check --fix -` is a filter: its output is the whole file, fixed or not."""
+    clean = "FROM alpine\nRUN echo hi\n"
+    code, out, _ = run("check", "--fix", "-", stdin=clean.encode())
+    assert (code, out) == (0, clean)
+    code, out, _ = run("check", "--fix", "-", stdin=b"FROM python:3.12\nRUN pip install x\n")
+    assert code == 0 and out.startswith("FROM python:3.12\nRUN --mount=type=cache,")
