@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from .positions import DEFAULT, LineIndex
+from .positions import DEFAULT, LineIndex, column, content, split_lines
 
 DOCKERFILE_LANGUAGES = frozenset({"dockerfile", "containerfile"})
 
@@ -61,20 +61,44 @@ class Document:
 
     def apply(self, changes, version: int, encoding: str = DEFAULT) -> None:
         """Apply `contentChanges` in order (each relative to the text after the previous one).
-        Ranges outside the text are clamped, never raise."""
-        text = self.text
+        Ranges outside the text are clamped, never raise. The text is kept as a list of lines
+        meanwhile, so each change costs the lines it touches, not the whole text (2,000 changes
+        to a 4,000-line file rebuilt the text and its line index 2,000 times: seconds)."""
+        text: str | None = self.text
+        lines: list[str] | None = None
         for change in changes:
             rng = getattr(change, "range", None)
             if rng is None:
-                text = change.text
+                text, lines = change.text, None
                 continue
-            index = self.index(encoding) if text is self.text else LineIndex(text, encoding)
-            start = index.offset(rng.start.line, rng.start.character)
-            end = index.offset(rng.end.line, rng.end.character)
-            if end < start:
-                start, end = end, start
-            text = text[:start] + change.text + text[end:]
-        self.set_text(text, version)
+            if lines is None:
+                lines = split_lines(text)
+            _replace(lines, _point(lines, rng.start, encoding), _point(lines, rng.end, encoding), change.text)
+            text = None
+        self.set_text("".join(lines) if lines is not None else text, version)
+
+
+def _point(lines: list[str], pos, encoding: str) -> tuple[int, int]:
+    """LSP position -> (line, code point in the line's content), clamped like `LineIndex.offset`."""
+    if pos.line < 0:
+        return 0, 0
+    if pos.line >= len(lines):
+        return len(lines) - 1, len(lines[-1])
+    return pos.line, column(content(lines[pos.line]), pos.character, encoding)
+
+
+def _replace(lines: list[str], start: tuple[int, int], end: tuple[int, int], new_text: str) -> None:
+    if end < start:
+        start, end = end, start
+    (l1, c1), (l2, c2) = start, end
+    segment = lines[l1][:c1] + new_text + lines[l2][c2:]
+    if l1 > 0 and segment.startswith("\n") and lines[l1 - 1].endswith("\r"):
+        l1 -= 1                                   # '\r' + '\n' become one line break
+        segment = lines[l1] + segment
+    parts = split_lines(segment)
+    if l2 + 1 < len(lines):
+        parts.pop()          # the segment ends with line l2's break: its empty last part is not a line
+    lines[l1:l2 + 1] = parts
 
 
 class Documents:

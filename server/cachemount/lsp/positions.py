@@ -49,6 +49,39 @@ def _char_units(ch: str, encoding: str) -> int:
     return 4
 
 
+def column(segment: str, character: int, encoding: str) -> int:
+    """Code points of `segment` (one line's content) before `character` client units: clamped to
+    the line, rounded down inside a multi-unit character."""
+    character = max(character, 0)
+    if encoding == UTF32 or segment.isascii():
+        return min(character, len(segment))
+    seen = 0
+    for i, ch in enumerate(segment):
+        step = _char_units(ch, encoding)
+        if seen + step > character:
+            return i
+        seen += step
+    return len(segment)
+
+
+def split_lines(text: str) -> list[str]:
+    """`text` as LSP lines, each with its line break; the last has none (it may be empty), so
+    there are as many as `LineIndex(text).line_count` and they join back to `text`."""
+    lines, start = [], 0
+    for m in _BREAK.finditer(text):
+        lines.append(text[start:m.end()])
+        start = m.end()
+    lines.append(text[start:])
+    return lines
+
+
+def content(line: str) -> str:
+    """A line from `split_lines` without its break."""
+    if line.endswith("\r\n"):
+        return line[:-2]
+    return line[:-1] if line.endswith(("\n", "\r")) else line
+
+
 class LineIndex:
     """Line starts of one text (LSP line breaks) and conversions for one encoding."""
 
@@ -93,17 +126,7 @@ class LineIndex:
         if line >= len(self.starts):
             return len(self.text)
         start, end = self.line_bounds(line)
-        character = max(character, 0)
-        segment = self.text[start:end]
-        if self.encoding == UTF32 or segment.isascii():
-            return start + min(character, len(segment))
-        seen = 0
-        for i, ch in enumerate(segment):
-            step = _char_units(ch, self.encoding)
-            if seen + step > character:
-                return start + i
-            seen += step
-        return end
+        return start + column(self.text[start:end], character, self.encoding)
 
     def range(self, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]]:
         return self.position(start), self.position(end)

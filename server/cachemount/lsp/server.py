@@ -7,8 +7,14 @@ pure functions (`analysis.lint_analysis`, `hover.hover_at`, `completion.complete
 - Documents are kept by this server (`documents.py`, LSP line semantics), incrementally synced.
 - Diagnostics: pushed on didOpen/didChange/didSave, cleared on didClose. Each document has at most
   one pending diagnostics task: a newer change cancels it, and a result is published only if the
-  document still has the version it was computed for. Analysis runs in one worker thread, so the
-  event loop keeps reading messages.
+  document still has the version it was computed for.
+- Nothing heavy runs on the event loop, so it keeps reading and answering: analysis runs in one
+  worker thread, code actions in a second, fix-all in a third (thousands of lines take seconds:
+  quick fixes and diagnostics do not wait for it). A change to a document cancels its queued work,
+  and its pending code-action requests are answered ContentModified at once (a job already running
+  finishes unseen: Python cannot stop a thread).
+- After `shutdown`, requests other than `exit` get InvalidRequest. An absurd `Content-Length` is
+  refused and skipped (`stream.py`).
 - Very large documents: only the first `MAX_ANALYSED_CHARS` characters are analysed (cut at an
   instruction boundary, one log message). Binary text is not analysed (like `cachemount check`).
 - No handler takes the server down: an exception is logged and the request gets an empty result.
@@ -20,6 +26,7 @@ import asyncio
 import functools
 import logging
 import os
+import re
 import sys
 import threading
 import traceback
@@ -29,7 +36,7 @@ from functools import reduce
 from typing import Any
 
 from lsprotocol import types as T
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -39,6 +46,7 @@ from . import convert
 from .documents import Document, Documents
 from .positions import DEFAULT, LineIndex, negotiate
 from .settings import SECTION, SettingsStore, section_of
+from .stream import GuardedInput
 
 logger = logging.getLogger("cachemount.lsp")
 
@@ -49,6 +57,8 @@ DEBOUNCE_CHANGE = 0.001      # seconds: coalesces bursts of didChange (a newer c
 MAX_ANALYSED_CHARS = 500_000     # ~15,000 lines; larger documents: the first part only
 BINARY_PROBE = 8192
 CONFIG_WAIT = 2.0            # seconds the first diagnostics wait for workspace/configuration
+_NUMBERS = re.compile(r"\d[\d,]*")
+MAX_NOTES = 20               # distinct messages logged per document (then silence until it is closed)
 
 
 # -- engine access (imported once, on first use or by the preload thread) ---------------------------
@@ -183,6 +193,24 @@ class CachemountProtocol(LanguageServerProtocol):
                              T.MessageType.Warning)
             return _Dropped()
 
+    def handle_message(self, message):
+        if self._shutdown and isinstance(getattr(message, "id", None), (int, str)) \
+                and getattr(message, "method", None) not in (None, T.EXIT):
+            # the spec: requests after shutdown error with InvalidRequest (pygls drops them unanswered)
+            self._send_response(message.id, error=JsonRpcInvalidRequest(
+                f"{message.method}: the server is shutting down").to_response_error())
+            return
+        super().handle_message(message)
+
+    def _execute_handler(self, *args, **kwargs):
+        # pygls keeps the future of every notification it runs in `_request_futures` (only request
+        # futures are removed): one per keystroke, forever. Drop the finished ones as we go (not in
+        # a done callback: `shutdown` cancels these futures while iterating over the dict).
+        futures = self._request_futures
+        for key in [key for key, future in futures.items() if future.done()]:
+            futures.pop(key, None)
+        return super()._execute_handler(*args, **kwargs)
+
     @lsp_method(T.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: T.DidOpenTextDocumentParams):
         item = params.text_document
@@ -199,6 +227,7 @@ class CachemountProtocol(LanguageServerProtocol):
         try:
             doc = server.docs.get(params.text_document.uri)
             if doc is not None:
+                server.cancel_work(doc)
                 doc.apply(params.content_changes, params.text_document.version, server.encoding)
         except Exception:
             server.log_exception("didChange")
@@ -222,10 +251,14 @@ class CachemountServer(LanguageServer):
         self.encoding = DEFAULT
         self.settings = SettingsStore(lambda message: self.log(message, T.MessageType.Warning))
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachemount-analysis")
+        self.actions = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachemount-actions")
+        self.fix_all = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cachemount-fix-all")
         self.pending: dict[str, asyncio.Task] = {}
+        self.jobs: dict[str, set[asyncio.Future]] = {}   # uri -> code-action jobs a change cancels
         self.linters: dict[str, Any] = {}   # uri -> incremental.IncrementalLinter (analysis thread only)
         self.config_ready: asyncio.Event | None = None
-        self._noted: set[tuple[str, str]] = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._noted: dict[str, set[str]] = {}
         self.tcp = False
 
     # logging: window/logMessage (never popups), and stderr via `logging`
@@ -247,13 +280,62 @@ class CachemountServer(LanguageServer):
         except Exception:
             pass
 
+    def log_from_thread(self, message: str) -> None:
+        """An error met off the event loop (the stdin reader): stderr, and the client's log."""
+        logger.error("%s", message)
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.log, message, T.MessageType.Error)
+
     def note_once(self, uri: str, note: str | None, error: str | None = None) -> None:
-        if note and (uri, note) not in self._noted:
-            self._noted.add((uri, note))
+        """Log a note or an error once per open document, at most MAX_NOTES of them. Notes are
+        told apart without their numbers: a cut note names the size, which changes on every keystroke."""
+        noted = self._noted.setdefault(uri, set())
+        if note and (key := _NUMBERS.sub("#", note)) not in noted and len(noted) < MAX_NOTES:
+            noted.add(key)
             self.log(f"cachemount: {uri}: {note}", T.MessageType.Info)
-        if error and (uri, error) not in self._noted:
-            self._noted.add((uri, error))
+        if error and error not in noted and len(noted) < MAX_NOTES:
+            noted.add(error)
             self.log(f"cachemount: {uri}: analysis failed, no diagnostics:\n{error}", T.MessageType.Error)
+
+    def forget(self, uri: str) -> None:
+        """Drop what the server keeps for a closed document."""
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.linters.pop(uri, None)
+        self._noted.pop(uri, None)
+        for job in self.jobs.pop(uri, ()):
+            job.cancel()
+
+    def cancel_work(self, doc: Document) -> None:
+        """A new version of `doc` is coming: its queued analysis (if not started) and its pending
+        code-action jobs are pointless now."""
+        prepared = doc.cache.get("future")
+        if prepared is not None:
+            prepared.cancel()
+        for job in self.jobs.pop(doc.uri, ()):
+            job.cancel()
+
+    async def off_loop(self, uri: str, fn, executor: ThreadPoolExecutor | None = None):
+        """`fn()` in the actions thread (or `executor`). A change to `uri` cancels it: a queued job
+        never runs, and the request gets ContentModified now rather than a result for a text that
+        is gone."""
+        source = (executor or self.actions).submit(fn)
+        future = asyncio.wrap_future(source)
+        jobs = self.jobs.setdefault(uri, set())
+        jobs.add(future)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if future.cancelled() and task is not None and not task.cancelling():
+                raise JsonRpcContentModified(f"{uri} changed; request cancelled") from None
+            raise
+        finally:
+            jobs.discard(future)
+            if not jobs and self.jobs.get(uri) is jobs:
+                del self.jobs[uri]
 
     def client_supports(self, path: str, default: Any = None) -> Any:
         caps = getattr(self.protocol, "client_capabilities", None)
@@ -270,31 +352,27 @@ class CachemountServer(LanguageServer):
             loop = asyncio.get_running_loop()
             text = doc.text
 
+            encoding = self.encoding
+
             def job() -> Prepared:
                 result = prepare(text)
+                _index(cache, text, encoding)     # hover and completion need it: not on the loop
                 cache["prepared"] = result
                 return result
 
-            future = cache["future"] = loop.run_in_executor(self.executor, job)
-        result = await asyncio.shield(future)
+            future = cache["future"] = asyncio.wrap_future(self.executor.submit(job), loop=loop)
+        try:
+            result = await asyncio.shield(future)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if future.cancelled() and task is not None and not task.cancelling():
+                raise JsonRpcContentModified(f"{doc.uri} changed; request cancelled") from None
+            raise
         self.note_once(doc.uri, result.note, result.error)
         return result
 
-    def findings(self, doc: Document, prepared: Prepared, settings) -> list:
-        if prepared.analysis is None:
-            return []
-        key = ("findings", settings)
-        got = doc.cache.get(key)
-        if got is None:
-            got = doc.cache[key] = engine().analysis.lint_analysis(prepared.analysis, settings)
-        return got
-
     def index(self, doc: Document) -> LineIndex:
-        key = ("index", self.encoding)
-        got = doc.cache.get(key)
-        if got is None:
-            got = doc.cache[key] = LineIndex(doc.text, self.encoding)
-        return got
+        return _index(doc.cache, doc.text, self.encoding)
 
     def tag_support(self) -> list[int] | None:
         tags = self.client_supports("text_document.publish_diagnostics.tag_support.value_set")
@@ -404,7 +482,7 @@ def _guard(default=None):
             async def wrapper(ls, params):
                 try:
                     return await fn(ls, params)
-                except asyncio.CancelledError:
+                except (asyncio.CancelledError, JsonRpcContentModified):
                     raise
                 except Exception:
                     ls.log_exception(fn.__name__)
@@ -427,6 +505,7 @@ def build_server() -> CachemountServer:
     @server.feature(T.INITIALIZE)
     @_guard()
     def initialize(ls: CachemountServer, params: T.InitializeParams):
+        ls.loop = asyncio.get_running_loop()
         ls.encoding = negotiate(_cap(params.capabilities, "general.position_encodings"))
         ls.settings.set_init_options(params.initialization_options)
         ls.config_ready = asyncio.Event()
@@ -497,10 +576,7 @@ def build_server() -> CachemountServer:
     @_guard()
     def did_close(ls: CachemountServer, params: T.DidCloseTextDocumentParams):
         uri = params.text_document.uri
-        task = ls.pending.pop(uri, None)
-        if task is not None:
-            task.cancel()
-        ls.linters.pop(uri, None)
+        ls.forget(uri)
         if ls.docs.get(uri) is not None:
             ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -584,66 +660,36 @@ def build_server() -> CachemountServer:
         prepared = await ls.prepared(doc)
         if prepared.analysis is None or doc.version != version:
             return []
-        settings = ls.settings.for_path(doc.path)
-        findings = ls.findings(doc, prepared, settings)
-        index = ls.index(doc)
-        start = index.offset(params.range.start.line, params.range.start.character)
-        end = index.offset(params.range.end.line, params.range.end.character)
-        only = [_kind_value(k) for k in (params.context.only or [])]
-
-        def wanted(kind: str) -> bool:
-            return not only or any(kind == k or kind.startswith(k + ".") for k in only)
-
-        doc_changes = ls.client_supports("workspace.workspace_edit.document_changes", False)
-        tags = ls.tag_support()
-        actions: list[T.CodeAction] = []
-        ignored: set[tuple[str, int]] = set()
-        ignore_mod = engine().ignore_fix
-        for f in findings:
-            if not (f.start <= end and start <= f.end):
-                continue
-            diag = convert.diagnostic(f, index, tags)
-            for fix in f.fixes:
-                kind = fix.kind or QUICKFIX
-                if not fix.edits or not wanted(kind):
-                    continue
-                actions.append(T.CodeAction(
-                    title=fix.title, kind=kind, diagnostics=[diag], is_preferred=bool(fix.preferred),
-                    edit=convert.workspace_edit(doc.uri, version, convert.text_edits(index, fix.edits), doc_changes)))
-            if wanted(QUICKFIX):
-                instr = ignore_mod.instruction_at(prepared.analysis.doc, f.start)
-                key = (f.code, instr.start if instr is not None else -1)
-                if key in ignored:
-                    continue
-                ignored.add(key)
-                fix = ignore_mod.ignore_fix(prepared.text, f.start, f.code, prepared.analysis.doc)
-                if fix is not None:
-                    actions.append(T.CodeAction(
-                        title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=False,
-                        edit=convert.workspace_edit(doc.uri, version, convert.text_edits(index, fix.edits),
-                                                    doc_changes)))
-        if wanted(FIX_ALL) and (only or actions) and any(f.fixes for f in findings) and engine().fixes is not None:
-            action = T.CodeAction(title="Fix all cachemount findings", kind=FIX_ALL,
-                                  data={"uri": doc.uri, "version": version})
-            resolve = ls.client_supports("text_document.code_action.resolve_support.properties", [])
-            if "edit" not in resolve:
-                action.edit = _fix_all_edit(ls, doc, settings, doc_changes)
-                if action.edit is None:
-                    action = None
-            if action is not None:
-                actions.append(action)
-        return actions
+        # what the job needs, read on the loop; the job itself only reads this version's snapshot
+        request = _ActionRequest(
+            uri=doc.uri, version=version, text=doc.text, cache=doc.cache, prepared=prepared,
+            settings=ls.settings.for_path(doc.path), encoding=ls.encoding, range=params.range,
+            only=[_kind_value(k) for k in (params.context.only or [])],
+            doc_changes=bool(ls.client_supports("workspace.workspace_edit.document_changes", False)),
+            tags=ls.tag_support(),
+            resolve_edit="edit" in ls.client_supports("text_document.code_action.resolve_support.properties", []))
+        actions, fix_all = await ls.off_loop(doc.uri, functools.partial(_code_actions, request))
+        if fix_all is not None and not request.resolve_edit:
+            # no resolve support: the edit now, in its own thread
+            fix_all.edit = await ls.off_loop(doc.uri, functools.partial(
+                _fix_all_edit, doc.uri, version, request.text, request.cache, request.settings, request.encoding,
+                request.doc_changes), ls.fix_all)
+            if fix_all.edit is None:
+                fix_all = None
+        return actions + [fix_all] if fix_all is not None else actions
 
     @server.feature(T.CODE_ACTION_RESOLVE)
     @_guard(lambda: None)
-    def code_action_resolve(ls: CachemountServer, action: T.CodeAction):
+    async def code_action_resolve(ls: CachemountServer, action: T.CodeAction):
         data = action.data if isinstance(action.data, dict) else {}
         doc = ls.docs.get(str(data.get("uri", "")))
         if doc is None or action.edit is not None:
             return action
         settings = ls.settings.for_path(doc.path)
-        doc_changes = ls.client_supports("workspace.workspace_edit.document_changes", False)
-        action.edit = _fix_all_edit(ls, doc, settings, doc_changes) or T.WorkspaceEdit(changes={})
+        doc_changes = bool(ls.client_supports("workspace.workspace_edit.document_changes", False))
+        fix_all = functools.partial(_fix_all_edit, doc.uri, doc.version, doc.text, doc.cache, settings,
+                                    ls.encoding, doc_changes)
+        action.edit = await ls.off_loop(doc.uri, fix_all, ls.fix_all) or T.WorkspaceEdit(changes={})
         return action
 
     @server.feature(T.EXIT)
@@ -671,18 +717,102 @@ _COMPLETION_KINDS = {
 }
 
 
-def _fix_all_edit(ls: CachemountServer, doc: Document, settings, doc_changes: bool) -> T.WorkspaceEdit | None:
+# -- code actions: pure functions of one document version, run in the actions thread ---------------
+
+def _index(cache: dict, text: str, encoding: str) -> LineIndex:
+    key = ("index", encoding)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = LineIndex(text, encoding)
+    return got
+
+
+def _findings(cache: dict, prepared: Prepared, settings) -> list:
+    """This version's findings: the diagnostics' (incremental linter) when they are computed."""
+    if prepared.analysis is None:
+        return []
+    key = ("findings", settings)
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = engine().analysis.lint_analysis(prepared.analysis, settings)
+    return got
+
+
+@dataclass
+class _ActionRequest:
+    uri: str
+    version: int
+    text: str
+    cache: dict             # the version's cache (a new version gets a new dict)
+    prepared: Prepared
+    settings: Any
+    encoding: str
+    range: T.Range
+    only: list[str]
+    doc_changes: bool
+    tags: list[int] | None
+    resolve_edit: bool      # the client resolves code actions' edits (fix-all computed on resolve)
+
+
+def _code_actions(req: _ActionRequest) -> tuple[list[T.CodeAction], T.CodeAction | None]:
+    """The quick fixes in the range, and the fix-all action (without its edit) when wanted."""
+    prepared = req.prepared
+    findings = _findings(req.cache, prepared, req.settings)
+    index = _index(req.cache, req.text, req.encoding)
+    start = index.offset(req.range.start.line, req.range.start.character)
+    end = index.offset(req.range.end.line, req.range.end.character)
+    only = req.only
+
+    def wanted(kind: str) -> bool:
+        return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+    def edit(edits) -> T.WorkspaceEdit:
+        return convert.workspace_edit(req.uri, req.version, convert.text_edits(index, edits), req.doc_changes)
+
+    actions: list[T.CodeAction] = []
+    ignored: set[tuple[str, int]] = set()
+    ignore_mod = engine().ignore_fix
+    for f in findings:
+        if not (f.start <= end and start <= f.end):
+            continue
+        diag = convert.diagnostic(f, index, req.tags)
+        for fix in f.fixes:
+            kind = fix.kind or QUICKFIX
+            if not fix.edits or not wanted(kind):
+                continue
+            actions.append(T.CodeAction(title=fix.title, kind=kind, diagnostics=[diag],
+                                        is_preferred=bool(fix.preferred), edit=edit(fix.edits)))
+        if wanted(QUICKFIX):
+            instr = ignore_mod.instruction_at(prepared.analysis.doc, f.start)
+            key = (f.code, instr.start if instr is not None else -1)
+            if key in ignored:
+                continue
+            ignored.add(key)
+            fix = ignore_mod.ignore_fix(prepared.text, f.start, f.code, prepared.analysis.doc)
+            if fix is not None:
+                actions.append(T.CodeAction(title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
+                                            is_preferred=False, edit=edit(fix.edits)))
+    fix_all = None
+    if wanted(FIX_ALL) and (only or actions) and any(f.fixes for f in findings) and engine().fixes is not None:
+        fix_all = T.CodeAction(title="Fix all cachemount findings", kind=FIX_ALL,
+                               data={"uri": req.uri, "version": req.version})
+    return actions, fix_all
+
+
+def _fix_all_edit(uri: str, version: int, text: str, cache: dict, settings, encoding: str,
+                  doc_changes: bool) -> T.WorkspaceEdit | None:
     """Every fix, as minimal line-granular edits against this version (None: nothing to fix)."""
     fixes = engine().fixes
-    text = doc.text
     if fixes is None or len(text) > MAX_ANALYSED_CHARS or "\x00" in text[:BINARY_PROBE]:
         return None
-    new_text, count = fixes.apply_all(text, settings)
+    key = ("fix-all", settings)       # fix-on-save and the menu ask for the same version: once
+    if (got := cache.get(key)) is None:
+        got = cache[key] = fixes.apply_all(text, settings)
+    new_text, count = got
     if not count or new_text == text:
         return None
-    index = ls.index(doc)
-    edits = convert.text_edits(index, convert.line_diff(text, new_text))
-    return convert.workspace_edit(doc.uri, doc.version, edits, doc_changes)
+    edits = convert.text_edits(_index(cache, text, encoding), convert.line_diff(text, new_text))
+    return convert.workspace_edit(uri, version, edits, doc_changes)
 
 
 def _split_tcp(value: str) -> tuple[str, int]:
@@ -708,9 +838,12 @@ def serve(tcp: str | None = None) -> int:
         server.tcp = True
         server.start_tcp(host, port)
     else:
-        server.start_io()
+        # pygls reads stdin through this guard (absurd Content-Length headers are refused)
+        server.start_io(stdin=GuardedInput(sys.stdin.buffer, server.log_from_thread))
     status = 0 if server.protocol._shutdown else 1
     server.executor.shutdown(wait=False, cancel_futures=True)
+    server.actions.shutdown(wait=False, cancel_futures=True)
+    server.fix_all.shutdown(wait=False, cancel_futures=True)
     if not tcp:
         # the stdin reader thread may still block on a pipe the client keeps open: do not wait for it
         try:
