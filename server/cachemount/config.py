@@ -30,8 +30,16 @@ def find_config(start_dir: str) -> str | None:
 def _has_section(path: str) -> bool:
     try:
         with open(path, "rb") as fh:
-            return "cachemount" in tomllib.load(fh).get("tool", {})
-    except (OSError, ValueError):
+            raw = fh.read()
+    except OSError:
+        return False
+    try:
+        return "cachemount" in tomllib.loads(raw.decode("utf-8")).get("tool", {})
+    except RecursionError:
+        # Nested too deeply for the parser (it recurses per level). If it names us, it is our
+        # settings file, reported as unreadable (defaults apply); else it is not ours: skip it.
+        return b"cachemount" in raw
+    except ValueError:  # invalid TOML or UTF-8: not a settings file we can tell is ours
         return False
 
 
@@ -41,7 +49,9 @@ def _load(path: str, mtime: float) -> Settings:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except (OSError, ValueError) as exc:
-        return Settings(problems=(f"{path}: cannot read settings ({exc}); using defaults",))
+        return Settings(problems=(f"{path}: cannot read settings ({_one_line(exc)}); using defaults",))
+    except RecursionError:
+        return Settings(problems=(f"{path}: cannot read settings (nested too deeply); using defaults",))
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("cachemount", {})
     got = from_mapping(data)
@@ -49,6 +59,11 @@ def _load(path: str, mtime: float) -> Settings:
         got = Settings(got.select, got.ignore, got.severity, got.manifest_patterns,
                        tuple(f"{path}: {p}" for p in got.problems))
     return got
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def settings_for(file_path: str | None) -> Settings:

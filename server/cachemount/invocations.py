@@ -161,9 +161,17 @@ _PY_VALUE_OPTS = frozenset(PYTHON_OPTIONS_WITH_VALUE)
 _LAUNCHER_SET = frozenset(LAUNCHERS)
 
 
-@lru_cache(maxsize=2048)
+# Names longer than this are matched without caching: every keystroke in a long first word
+# would otherwise keep one more long key (executable names are short).
+_MAX_CACHED_NAME = 64
+
+
 def manager_for_executable(name: str) -> tuple[ManagerSpec, ...]:
     """Managers whose executable matches this basename (`pip3.12`, `mvnw`), in table order."""
+    return _managers_cached(name) if len(name) <= _MAX_CACHED_NAME else _managers(name)
+
+
+def _managers(name: str) -> tuple[ManagerSpec, ...]:
     found = list(_BY_EXE.get(name, ()))
     for rx, m in _BY_EXE_GLOB:
         if m not in found and rx.fullmatch(name):
@@ -171,13 +179,22 @@ def manager_for_executable(name: str) -> tuple[ManagerSpec, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=256)
+_managers_cached = lru_cache(maxsize=2048)(_managers)
+
+
 def _launched(name: str) -> tuple[ManagerSpec, ...]:
+    return _launched_cached(name) if len(name) <= _MAX_CACHED_NAME else _launchers(name)
+
+
+def _launchers(name: str) -> tuple[ManagerSpec, ...]:
     found = list(_BY_LAUNCHER.get(name, ()))
     for rx, m in _BY_LAUNCHER_GLOB:
         if m not in found and rx.fullmatch(name):
             found.append(m)
     return tuple(found)
+
+
+_launched_cached = lru_cache(maxsize=256)(_launchers)
 
 
 def _basename(text: str) -> str:

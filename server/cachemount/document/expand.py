@@ -8,10 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from ..limits import MAX_EXPANSION_DEPTH, LimitExceeded
+
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def expand(value: str, env: Mapping[str, str], escape: str = "\\") -> str | None:
+    """Raises LimitExceeded when `${V:-...}` words nest deeper than MAX_EXPANSION_DEPTH."""
+    return _expand(value, env, escape, 0)
+
+
+def _expand(value: str, env: Mapping[str, str], escape: str, depth: int) -> str | None:
     if "$" not in value and "'" not in value and '"' not in value and escape not in value:
         return value
     out: list[str] = []
@@ -20,6 +27,12 @@ def expand(value: str, env: Mapping[str, str], escape: str = "\\") -> str | None
     while i < n:
         ch = value[i]
         if ch == escape and i + 1 < n and quote != "'":
+            # inside double quotes BuildKit's lexer escapes only `"`, `$` and the escape itself;
+            # any other escape stays (`"C:\Data"` keeps its backslash)
+            if quote == '"' and value[i + 1] not in ('"', "$", escape):
+                out.append(ch)
+                i += 1
+                continue
             out.append(value[i + 1])
             i += 2
             continue
@@ -32,7 +45,7 @@ def expand(value: str, env: Mapping[str, str], escape: str = "\\") -> str | None
                 close = _matching_brace(value, i + 2)
                 if close < 0:
                     return None
-                got = _expand_braced(value[i + 2:close], env, escape)
+                got = _expand_braced(value[i + 2:close], env, escape, depth)
                 if got is None:
                     return None
                 out.append(got)
@@ -63,7 +76,7 @@ def _matching_brace(value: str, i: int) -> int:
     return -1
 
 
-def _expand_braced(inner: str, env: Mapping[str, str], escape: str) -> str | None:
+def _expand_braced(inner: str, env: Mapping[str, str], escape: str, depth: int) -> str | None:
     m = _NAME.match(inner)
     if not m:
         return None
@@ -76,12 +89,17 @@ def _expand_braced(inner: str, env: Mapping[str, str], escape: str) -> str | Non
             word = rest[len(op):]
             val = env.get(name)
             if op == ":-":
-                return val if val else expand(word, env, escape)
-            if op == "-":
-                return val if val is not None else expand(word, env, escape)
-            if op == ":+":
-                return expand(word, env, escape) if val else ""
-            return expand(word, env, escape) if val is not None else ""
+                use = not val
+            elif op == "-":
+                use = val is None
+            else:
+                use = bool(val) if op == ":+" else val is not None
+            if not use:
+                return val if op in (":-", "-") else ""
+            if depth >= MAX_EXPANSION_DEPTH:
+                raise LimitExceeded(f"variable expansions (${{V{op}...}}) nested more than "
+                                    f"{MAX_EXPANSION_DEPTH} deep")
+            return _expand(word, env, escape, depth + 1)
     return None  # `${V?err}`, substrings and the like: not decided statically
 
 

@@ -160,16 +160,10 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
 
 
 def _shell_texts(analysis: Analysis, facts: RunFacts) -> list[str]:
-    texts = []
-    doc = analysis.doc
-    for index in list(facts.ctx.lineage) + [facts.instr.index]:
-        instr = doc.instructions[index]
-        if instr.keyword == "RUN":
-            texts.append(instr.args)
-            texts.extend(hd.body for hd in instr.heredocs)
-            if index == facts.instr.index:  # e.g. a cache mount at /etc/apk/cache itself
-                texts.extend(doc.text[f.start:f.end] for f in instr.flags)
-    return texts
+    """This RUN's texts (earlier RUNs: `analysis.earlier_runs_match`, linear over a file)."""
+    instr = facts.instr
+    return [instr.args, *(hd.body for hd in instr.heredocs),
+            *(analysis.doc.text[f.start:f.end] for f in instr.flags)]  # e.g. a cache mount at /etc/apk/cache
 
 
 def _applies(prereq, facts: RunFacts) -> bool | None:
@@ -186,6 +180,8 @@ def _applies(prereq, facts: RunFacts) -> bool | None:
 def prerequisite_missing(analysis: Analysis, facts: RunFacts, prereq, include_unknown: bool = False) -> bool:
     applies = _applies(prereq, facts)
     if applies is False or applies is None and not include_unknown:
+        return False
+    if analysis.earlier_runs_match(facts, tuple(prereq.satisfied_by)):
         return False
     texts = _shell_texts(analysis, facts)
     return not any(re.search(p, t) for p in prereq.satisfied_by for t in texts)

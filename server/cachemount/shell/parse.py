@@ -8,19 +8,30 @@ argument of `sh -c` / `bash -c` / `su -c` is parsed again with its offsets mappe
 
 Offsets: tree-sitter parses an ASCII stand-in of `text` (each non-ASCII character replaced by
 one `.`, see `_Analyser._encode`), so its byte offsets are code points of `text`; they are mapped
-to the document through `origin`. Results for a given text are cached (origin 0)
-and shifted or mapped per call, so re-analysing a mostly unchanged document is cheap.
+to the document through `origin`. Results for a given text are cached (origin 0, a least
+recently used cache bounded by estimated bytes, limits.SHELL_CACHE_BYTES) and shifted or mapped
+per call, so re-analysing a mostly unchanged document is cheap. A result depends on the text only.
+
+Bounds (limits.py): `sh -c` payloads are analysed at most MAX_SHELL_NESTING deep and within a
+budget of re-parsed characters proportional to the text, command substitutions at most
+MAX_SUBSTITUTION_NESTING deep; past any of them, the rest is opaque.
+Command substitutions in a payload that the outer shell expands (`sh -c "$(cmd)"`) are commands of
+the outer shell, found once there; the inner analysis leaves them opaque.
 
 The module never raises on any input: a tree with ERROR nodes still yields the commands found in
 its well-formed parts.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
-from functools import lru_cache
+from collections import OrderedDict
+from functools import _CacheInfo
 from typing import Sequence
 
+from ..limits import (MAX_SHELL_NESTING, MAX_SUBSTITUTION_NESTING, SHELL_C_REPARSE_FACTOR,
+                      SHELL_C_REPARSE_MIN, SHELL_CACHE_BYTES)
 from .model import SimpleCommand, Word
 
 __all__ = ["parse_commands"]
@@ -65,9 +76,6 @@ _SUBST_MARKERS = ("$(", "`", "<(", ">(")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _VALID_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[.*\])?\Z", re.S)
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
-
-_MAX_SHELL_C_DEPTH = 8
-_shell_c_depth = 0  # nesting of `sh -c` payload analyses in progress (bounds pathological input)
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", "posh"})
 _SU = frozenset({"su", "runuser"})
@@ -130,10 +138,11 @@ def parse_commands(text: str, origin: int | Sequence[int] = 0) -> list[SimpleCom
         if len(omap) < n + 1:  # tolerate a short map: extend contiguously
             last = omap[-1] if omap else 0
             omap.extend(range(last + 1, last + 1 + n + 1 - len(omap)))
+        ends = getattr(origin, "ends", None)  # chars decoded from escapes: where each one's source ends
 
         def span(a: int, b: int) -> tuple[int, int]:
             if b > a:
-                return omap[a], omap[b - 1] + 1
+                return omap[a], ends[b - 1] if ends is not None else omap[b - 1] + 1
             return omap[a], omap[a]
 
         return [_map_command(c, span, False) for c in cmds]
@@ -181,9 +190,82 @@ def _map_command(c: SimpleCommand, span, via_shell_c: bool, assignments=(),
 # Analysis of one text (origin 0), cached
 
 
-@lru_cache(maxsize=4096)
+class _ResultCache:
+    """Least recently used results by text, bounded by their estimated size in bytes (a bound on
+    the number of entries alone let 4,096 results of a 25 KB RUN, one per keystroke, take GBs)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.hits = self.misses = 0
+        self._data: OrderedDict[str, tuple[tuple[SimpleCommand, ...], int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> tuple[SimpleCommand, ...] | None:
+        with self._lock:
+            got = self._data.get(text)
+            if got is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._data.move_to_end(text)
+            return got[0]
+
+    def put(self, text: str, result: tuple[SimpleCommand, ...]) -> None:
+        cost = _estimated_bytes(text, result)
+        if cost > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._data.pop(text, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._data[text] = (result, cost)
+            self.bytes += cost
+            while self.bytes > self.max_bytes and self._data:
+                _, (_, dropped) = self._data.popitem(last=False)
+                self.bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.bytes = self.hits = self.misses = 0
+
+    def info(self) -> _CacheInfo:
+        """Like functools.lru_cache's cache_info(); maxsize is in bytes."""
+        with self._lock:
+            return _CacheInfo(self.hits, self.misses, self.max_bytes, len(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _estimated_bytes(text: str, result: tuple[SimpleCommand, ...]) -> int:
+    """Rough memory of a cache entry (CPython object sizes, measured: ~360 B per word)."""
+    total = 200 + len(text)
+    for c in result:
+        total += 500 + 100 * len(c.assignments)
+        for w in c.words:
+            total += 360 + len(w.text)
+    return total
+
+
+_CACHE = _ResultCache(SHELL_CACHE_BYTES)
+
+
 def _analyse(text: str) -> tuple[SimpleCommand, ...]:
-    a = _Analyser(text)
+    got = _CACHE.get(text)
+    if got is None:
+        budget = [SHELL_C_REPARSE_FACTOR * len(text) + SHELL_C_REPARSE_MIN]
+        got = _run(_Analyser(text, 0, budget, ()))
+        _CACHE.put(text, got)
+    return got
+
+
+_analyse.cache_clear = _CACHE.clear  # type: ignore[attr-defined]
+_analyse.cache_info = _CACHE.info    # type: ignore[attr-defined]
+
+
+def _run(a: "_Analyser") -> tuple[SimpleCommand, ...]:
     try:
         a.run()
     except Exception:  # RecursionError, MemoryError on absurd input...: keep what was found
@@ -192,12 +274,15 @@ def _analyse(text: str) -> tuple[SimpleCommand, ...]:
 
 
 class _Analyser:
-    __slots__ = ("text", "out", "extras")
+    __slots__ = ("text", "out", "extras", "depth", "budget", "opaque")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, depth: int, budget: list[int], opaque: tuple[tuple[int, int], ...]) -> None:
         self.text = text
         self.out: list[SimpleCommand] = []
         self.extras: dict[int, list] = {}
+        self.depth = depth            # `sh -c` payloads this text is nested in
+        self.budget = budget          # characters of payloads still allowed to be parsed (shared)
+        self.opaque = opaque          # sorted, disjoint [start, end) of substitutions not to walk
 
     # -- offsets ------------------------------------------------------------------------------
 
@@ -223,22 +308,24 @@ class _Analyser:
         if not src.strip():
             return
         tree = _parse_tree(src)
-        stack = [(tree.root_node, True)]
+        stack = [(tree.root_node, True, 0)]   # (node, statement mode, substitutions around it)
         pop = stack.pop
         push = stack.append
         while stack:
-            node, full = pop()
+            node, full, subs = pop()
             t = node.type
             if t in _SKIP:
                 continue
             if t in _SUBSTITUTIONS:
+                if subs >= MAX_SUBSTITUTION_NESTING or self.opaque and self._is_opaque(node):
+                    continue  # opaque (limits.py)
                 for k in reversed(node.named_children):
-                    push((k, True))
+                    push((k, True, subs + 1))
                 continue
             if not full:
                 if node.child_count:
                     for k in reversed(node.named_children):
-                        push((k, False))
+                        push((k, False, subs))
                 continue
             if t == "command" or t in _ASSIGNMENTS or t in _DECLARATIONS:
                 if t in _DECLARATIONS:
@@ -247,20 +334,25 @@ class _Analyser:
                     self._emit_command(node)
                 if self._may_substitute(node):  # look for $(...) only if there may be one
                     for k in reversed(node.named_children):
-                        push((k, False))
+                        push((k, False, subs))
                 continue
             if t == "redirected_statement":
                 self._collect_redirect_extras(node)
             elif t in _WORDISH:
-                push((node, False))  # revisit in word mode
+                push((node, False, subs))  # revisit in word mode
                 continue
             elif t == "c_style_for_statement":
                 for k in reversed(node.named_children):
-                    push((k, k.type in _LOOP_BODIES))
+                    push((k, k.type in _LOOP_BODIES, subs))
                 continue
             if node.child_count:
                 for k in reversed(node.named_children):
-                    push((k, True))
+                    push((k, True, subs))
+
+    def _is_opaque(self, node) -> bool:
+        opaque = self.opaque
+        k = bisect.bisect_right(opaque, (node.start_byte, float("inf"))) - 1
+        return k >= 0 and node.end_byte <= opaque[k][1]
 
     def _may_substitute(self, node) -> bool:
         raw = self.text[node.start_byte:node.end_byte]
@@ -418,8 +510,13 @@ class _Analyser:
                 self._emit_shell_c(payload, cmd)
 
     def _emit_shell_c(self, payload: tuple[list, int], outer: SimpleCommand) -> None:
-        global _shell_c_depth
+        if self.depth >= MAX_SHELL_NESTING:
+            return  # opaque (limits.py)
         word, skip = payload
+        cost = word[2] - word[1]   # the raw word: at least the payload's length
+        if cost > self.budget[0]:
+            return  # opaque: enough payload text parsed for this shell text (limits.py)
+        self.budget[0] -= cost
         out: list[str] = []
         ps: list[int] = []
         pe: list[int] = []
@@ -430,13 +527,12 @@ class _Analyser:
         ps, pe = ps[skip:], pe[skip:]
         if len(ps) != len(body) or not body.strip():
             return
-        if _shell_c_depth >= _MAX_SHELL_C_DEPTH:
-            return
-        _shell_c_depth += 1
-        try:
-            inner = _analyse(body)
-        finally:
-            _shell_c_depth -= 1
+        opaque = []
+        for sub_start, sub_end in _expanded_substitutions(word[4]):
+            a, b = bisect.bisect_left(ps, sub_start), bisect.bisect_left(ps, sub_end)
+            if a < b:
+                opaque.append((a, b))
+        inner = _run(_Analyser(body, self.depth + 1, self.budget, tuple(opaque)))
         n = len(body)
         tail = pe[-1]
 
@@ -448,6 +544,20 @@ class _Analyser:
 
         for c in inner:
             self.out.append(_map_command(c, span, True, outer.assignments, outer.wrappers))
+
+
+def _expanded_substitutions(nodes) -> list[tuple[int, int]]:
+    """Spans of the outermost command/process substitutions in these word nodes: the shell that
+    reads the word runs them (its walk emits their commands) and hands their output on."""
+    found = []
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        if node.type in _SUBSTITUTIONS:
+            found.append((node.start_byte, node.end_byte))
+        elif node.child_count:
+            stack.extend(reversed(node.named_children))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
