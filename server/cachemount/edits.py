@@ -5,6 +5,7 @@ continuation line or inline), removed words take one neighbouring space with the
 removed from an `&&`/`;` chain takes its operator with it."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .document.model import Document, Instruction
@@ -80,9 +81,17 @@ def remove_span_with_space(text: str, start: int, end: int, escape: str = "\\") 
         if after.strip() == escape:
             return Edit(ls, le + 1 if le < len(text) else le, "")  # the whole continuation line
         if not after.strip() and ls > 0:
+            # The line continued here: the nearest line above that is not a comment or blank (the
+            # builder skips those inside a continuation) ends with the escape; drop that escape.
             prev_end = ls - 1
-            if prev_end > 0 and text[prev_end - 1] == "\r":
-                prev_end -= 1
+            while True:
+                if prev_end > 0 and text[prev_end - 1] == "\r":
+                    prev_end -= 1
+                prev_start = line_start(text, prev_end)
+                content = text[prev_start:prev_end].strip()
+                if prev_start == 0 or content and not content.startswith("#"):
+                    break
+                prev_end = prev_start - 1
             j = prev_end
             while j > 0 and text[j - 1] in " \t":
                 j -= 1
@@ -90,7 +99,9 @@ def remove_span_with_space(text: str, start: int, end: int, escape: str = "\\") 
                 k = j - 1
                 while k > 0 and text[k - 1] in " \t":
                     k -= 1
-                return Edit(k, end, "")  # drop `<ws>\` NL `<indent>word`
+                # drop `<ws>\`, keep the comment and blank lines between, drop NL `<indent>word`
+                keep_end = ls - 2 if text[ls - 2:ls - 1] == "\r" else ls - 1
+                return Edit(k, end, text[prev_end:keep_end] if keep_end > prev_end else "")
     if start > 0 and text[start - 1] in " \t":
         return Edit(start - 1, end, "")
     if end < len(text) and text[end] in " \t":
@@ -106,19 +117,71 @@ def remove_command(text: str, commands: list[SimpleCommand], cmd: SimpleCommand,
     command, up to the start of the next one). None when the neighbours are joined by something
     else (pipes, `||`, control flow), where removal would change the meaning."""
     ordered = [c for c in commands if c.words and c.start < c.end]
+    # Neighbours on cmd's own level: not the commands inside `sh -c '...'` next to it.
+    ordered = [c for c in ordered if c is cmd or not any(
+        _inside(c, o) and not (_inside(cmd, o) or cmd is o) for o in ordered)]
     try:
         i = next(n for n, c in enumerate(ordered) if c is cmd)
     except StopIteration:
         return None
     if i > 0 and ordered[i - 1].end <= cmd.start:
-        gap = text[ordered[i - 1].end:cmd.start]
-        if _plain_separator(gap, escape):
-            return Edit(ordered[i - 1].end, cmd.end, "")
+        edit = _remove_after(text, ordered[i - 1].end, cmd, escape)
+        if edit is not None:
+            return edit
     if i + 1 < len(ordered) and cmd.end <= ordered[i + 1].start:
         gap = text[cmd.end:ordered[i + 1].start]
         if _plain_separator(gap, escape):
             return Edit(cmd.start, ordered[i + 1].start, "")
     return None
+
+
+_CLOSERS = frozenset({"fi", "done", "esac", "}", ")"})
+
+
+def _remove_after(text: str, prev_end: int, cmd: SimpleCommand, escape: str) -> Edit | None:
+    """Remove `cmd` with the one `&&`/`;` before it. Between the previous command and `cmd` there may
+    be the ends of compound commands (`fi;`, `done &&`), continuations, and comment or blank lines
+    inside the continuation (the builder drops those): the removal starts after the last closer, and
+    comment lines are kept. If `cmd` ends the instruction, the escape before the comments goes too,
+    so no continuation dangles; if more follows, the line `&& cmd \\` goes when it holds nothing
+    else, and otherwise nothing is removed (None)."""
+    gap = text[prev_end:cmd.start]
+    pos, anchor, ops, comments = 0, prev_end, 0, []
+    for line in gap.split("\n"):
+        body = line.rstrip("\r")
+        if pos and body.strip().startswith("#"):
+            comments.append(line)
+            pos += len(line) + 1
+            continue
+        for token in re.finditer(r"&&|;|[^\s;&]+", body):
+            word = token.group()
+            if word in ("&&", ";"):
+                ops += 1
+            elif word in _CLOSERS:   # `a; fi`: the `;` before a closer ends the inner list
+                anchor, ops = prev_end + pos + token.end(), 0
+            elif word == escape and not body[token.end():].strip():
+                pass
+            else:
+                return None
+        pos += len(line) + 1
+    if ops != 1:
+        return None
+    if not comments:
+        return Edit(anchor, cmd.end, "")
+    line_end = text.find("\n", cmd.end)
+    rest = text[cmd.end:len(text) if line_end < 0 else line_end].strip()
+    if rest == escape and line_end >= 0:
+        # more follows: drop the physical line `&& cmd \` alone when it holds nothing else
+        start = line_start(text, cmd.start)
+        return Edit(start, line_end + 1, "") if text[start:cmd.start].strip() in ("&&", ";") else None
+    if rest:
+        return None
+    nl = "\r\n" if comments[0].endswith("\r") else "\n"
+    return Edit(anchor, cmd.end, "".join(nl + c.rstrip("\r") for c in comments))
+
+
+def _inside(c: SimpleCommand, o: SimpleCommand) -> bool:
+    return o is not c and o.start <= c.start and c.end <= o.end and (o.start, o.end) != (c.start, c.end)
 
 
 def _plain_separator(gap: str, escape: str) -> bool:

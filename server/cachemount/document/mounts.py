@@ -7,6 +7,7 @@ at one option."""
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 
 from .model import Flag
@@ -57,7 +58,7 @@ class Mount:
 def parse_mount(flag: Flag) -> Mount:
     value = flag.value or ""
     base = flag.value_start
-    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0] and value.count(value[0]) == 2:
+    if quoted_whole(value):
         value = value[1:-1]  # `--mount="type=cache,target=/x"`: BuildKit strips the quotes first
         base += 1
     options = []
@@ -66,6 +67,11 @@ def parse_mount(flag: Flag) -> Mount:
         if field.strip():
             options.append(_option(field, base + start))
     return Mount(flag, tuple(options))
+
+
+def quoted_whole(value: str) -> bool:
+    """`"type=cache,target=/x"`: the whole flag value in one pair of quotes."""
+    return len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0] and value.count(value[0]) == 2
 
 
 def field_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -110,6 +116,24 @@ def _option(field: str, offset: int) -> MountOption:
     key = _unquote(field[:eq]).lower()
     return MountOption(key, KEY_ALIASES.get(key, key), _unquote(field[eq + 1:]),
                        offset + lead, offset + len(field), offset + eq, offset + eq + 1, offset + len(field))
+
+
+# What a value we write may hold. BuildKit reads `--mount=...` three times: as a flag word (quotes
+# and backslashes are removed, bytes above 127 come out mangled), as one CSV record (commas and
+# double quotes), then each value like a shell word (quotes, `$`, the escape character). Only
+# these characters, and inner spaces protected by quoting the whole field, survive all three.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./@%+:=~#^-]+")
+
+
+def format_option(key: str, value: str) -> str | None:
+    """`key=value` as one field of a `--mount` flag that BuildKit and `parse_mount` both read back
+    as exactly `value`: as is, or as `"key=value"` when it holds spaces (the quotes keep the flag
+    one word; CSV and the value expansion keep inner spaces). None when no spelling is safe."""
+    if not value or value != value.strip(" ") or not _PLAIN_VALUE.fullmatch(value.replace(" ", "")):
+        return None
+    field = f'"{key}={value}"' if " " in value else f"{key}={value}"
+    opt = _option(field, 0)  # what our own reader makes of it: convergence of a second run
+    return field if (opt.key, opt.value) == (key, value) else None
 
 
 def mounts_of(flags) -> list[Mount]:

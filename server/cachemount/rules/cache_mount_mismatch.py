@@ -32,10 +32,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..document.expand import expand
+from ..document.mounts import format_option, quoted_whole
 from ..engine import Analysis
 from ..findings import Edit, Finding, Fix
 from .base import live_runs, stray_mounts, who
-from .mountplan import owner_options
+from .mountplan import owner_options, target_problem
 
 CODE = "CM102"
 NAME = "cache-mount-mismatch"
@@ -58,10 +59,12 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                 rc = uncovered[0]
                 opt = m.mount.get("target")
                 start, end = (opt.start, opt.end) if opt else (m.mount.flag.start, m.mount.flag.end)
+                problem = target_problem(rc.path)
                 yield Finding(CODE, NAME, SEVERITY,
                               f"{manager.display} caches in {rc.path} for {who(facts)} ({rc.why}); "
-                              f"this mount targets {m.target}, so the cache is never used",
-                              start, end, _retarget_fix(m.mount, rc.path, user, manager),
+                              f"this mount targets {m.target}, so the cache is never used"
+                              + (f" (no automatic fix: {problem})" if problem else ""),
+                              start, end, _retarget_fix(analysis.text, m.mount, rc.path, user, manager),
                               data=(("manager", manager.key), ("run", str(facts.instr.index)),
                                     ("kind", "target"), ("expected", rc.path)))
             if user.is_root or user.uid is None or manager.os_package_manager:
@@ -114,11 +117,20 @@ def _owner_edits(mount, user, manager) -> list[Edit]:
     return edits
 
 
-def _retarget_fix(mount, path: str, user, manager) -> tuple[Fix, ...]:
+def _retarget_fix(text: str, mount, path: str, user, manager) -> tuple[Fix, ...]:
     opt = mount.get("target")
-    if opt is None:
+    if opt is None or target_problem(path):
         return ()
-    edits = [Edit(opt.value_start, opt.value_end, path)] + _owner_edits(mount, user, manager)
+    key = text[opt.start:opt.key_end]
+    key = key if key.isalpha() else opt.key  # the author's spelling (`dst`, `Target`) unless quoted
+    field = format_option(key, path)
+    if quoted_whole(mount.flag.value or ""):
+        field = f"{key}={path}"  # inside `--mount="..."` the outer quotes already keep spaces
+    if field == f"{key}={path}" and text[opt.start:opt.end] == f"{key}={opt.value}":
+        edit = Edit(opt.value_start, opt.value_end, path)  # plain before and after: just the value
+    else:
+        edit = Edit(opt.start, opt.end, field)  # `"target=/x"`, `target="/x"` or a path with spaces
+    edits = [edit] + _owner_edits(mount, user, manager)
     suffix = f" with uid={user.uid}" if owner_options(user, manager) else ""
     return (Fix(f"Retarget the cache mount to {path}{suffix}", tuple(edits)),)
 

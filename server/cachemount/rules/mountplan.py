@@ -10,6 +10,7 @@ import re
 from .. import cachedirs
 from ..cachedirs import ResolvedCache
 from ..document.expand import expand
+from ..document.mounts import format_option
 from ..edits import insert_before_instruction, insert_flags, remove_command, remove_span_with_space
 from ..engine import Analysis, RunFacts
 from ..findings import Edit
@@ -25,11 +26,24 @@ def owner_options(user: UserInfo, manager: ManagerSpec) -> list[str]:
     return [f"uid={user.uid}", f"gid={gid}"]
 
 
+def target_problem(path: str) -> str | None:
+    """Why no fix should write a cache mount at `path` (None: it can). A path BuildKit would read
+    back differently is refused, and so is one holding ` #`: in `ENV NAME value # note` the `#`
+    and what follows are part of the value, almost always by mistake, and a mount there would
+    carry that mistake into the RUN."""
+    if re.search(r"\s#", path):
+        return (f"the cache dir `{path}` contains ` #`: in `ENV NAME value` a `#` starts no comment, "
+                f"it is part of the value")
+    if format_option("target", path) is None:
+        return f"the cache dir `{path}` cannot be written safely in a `--mount` flag"
+    return None
+
+
 def mount_flag(rc: ResolvedCache, user: UserInfo, manager: ManagerSpec) -> str:
     parts = ["type=cache"]
     if rc.spec.id:
         parts.append(f"id={rc.spec.id}")
-    parts.append(f"target={rc.path}")
+    parts.append(format_option("target", rc.path) or f"target={rc.path}")
     if rc.spec.sharing:
         parts.append(f"sharing={rc.spec.sharing}")
     parts += owner_options(user, manager)
@@ -159,6 +173,9 @@ def later_consumers(analysis: Analysis, facts: RunFacts, manager: ManagerSpec, f
 
 def cache_fix_edits(analysis: Analysis, facts: RunFacts, manager: ManagerSpec,
                     caches: list[ResolvedCache]) -> tuple[list[Edit], list[str]]:
+    """The fix's edits and once-per-stage groups; nothing when a target cannot be written."""
+    if any(rc.path is None or target_problem(rc.path) for rc in caches):
+        return [], []
     user = facts.ctx.user
     flags = [mount_flag(rc, user, manager) for rc in caches]
     targets = [rc.path for rc in caches]

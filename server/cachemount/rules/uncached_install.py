@@ -40,7 +40,7 @@ from typing import Iterator
 from ..engine import Analysis, InvocationFacts, RunFacts
 from ..findings import Finding, Fix
 from .base import command_text, invocation_span, live_runs, stray_mounts, who
-from .mountplan import cache_fix_edits, title_for
+from .mountplan import cache_fix_edits, target_problem, title_for
 
 CODE = "CM101"
 NAME = "uncached-install"
@@ -108,10 +108,15 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     else:
         message = (f"`{what}` downloads packages with no cache mount, and where {manager.display} caches for "
                    f"{who(facts)} cannot be known: {'; '.join(rc.why for rc in unknown)}")
+    problems = [p for p in (target_problem(rc.path) for rc in missing) if p]
+    if problems:
+        message += f" (no automatic fix: {'; '.join(problems)})"
     def fixes():
         if not missing:
             return ()
         edits, groups = cache_fix_edits(analysis, facts, manager, missing)
+        if not edits:
+            return ()
         return (Fix(title_for(manager, missing, facts.ctx.user), tuple(edits), groups=tuple(groups)),)
 
     return Finding(CODE, NAME, SEVERITY, message, start, end, fixes,
