@@ -358,3 +358,21 @@ def test_requests_after_shutdown_get_invalid_request(server):
     assert again.get("error", {}).get("code") == -32600, again
     server.notify("exit", None)
     assert server.proc.wait(10) == 0
+
+
+# -- 7: pathological nesting in an open document ---------------------------------------------------
+
+def test_a_document_beyond_the_engine_bounds_is_one_line_and_others_still_work(server):
+    """`${a:-${a:-...}}` 500 deep: no diagnostics and one plain log line for that document (not a
+    traceback); hover on it answers; the next document is analysed as usual."""
+    server.initialize()
+    deep = "FROM alpine\nENV A=" + "${a:-" * 500 + "x" + "}" * 500 + "\nRUN pip install x\n"
+    server.open("file:///w/deep/Dockerfile", deep)
+    assert server.published("file:///w/deep/Dockerfile", 1)["diagnostics"] == []
+    assert "result" in server.response(hover(server, "file:///w/deep/Dockerfile", 2, 5))
+    server.open("file:///w/ok/Dockerfile", "FROM python:3.12\nRUN pip install x\n")
+    assert [d["code"] for d in server.published("file:///w/ok/Dockerfile", 1)["diagnostics"]] == ["CM101"]
+    logs = [n["params"]["message"] for n in server.notes if n.get("method") == "window/logMessage"]
+    deep_logs = [m for m in logs if "deep/Dockerfile" in m]
+    assert any("not analysed" in m and "nested more than" in m for m in deep_logs), deep_logs
+    assert not any("Traceback" in m for m in deep_logs), deep_logs

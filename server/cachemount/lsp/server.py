@@ -42,6 +42,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from .. import __version__
+from ..limits import LimitExceeded
 from . import convert
 from .documents import Document, Documents
 from .positions import DEFAULT, LineIndex, negotiate
@@ -152,6 +153,8 @@ def prepare(text: str, limit: int = MAX_ANALYSED_CHARS) -> Prepared:
         note = (f"{len(text):,} characters; only the first {len(analysed):,} ({lines:,} lines) are analysed")
     try:
         analysis = engine().engine.analyze(analysed)
+    except LimitExceeded as exc:   # pathological input: one line, not a traceback
+        return Prepared("", None, f"not analysed: {exc}")
     except Exception:
         return Prepared("", None, note, traceback.format_exc())
     return Prepared(analysed, analysis, note)
@@ -422,7 +425,7 @@ class CachemountServer(LanguageServer):
         elif len(text) > MAX_ANALYSED_CHARS:
             note = f"{len(text):,} characters; only the first part is analysed"
 
-        def job() -> tuple[list[T.Diagnostic], str | None]:
+        def job() -> tuple[list[T.Diagnostic], str | None, str | None]:
             # Diagnostics come from the incremental linter (stages an edit cannot change keep their
             # findings); hover, completion and code actions build the full analysis on demand.
             key = ("findings", settings)
@@ -436,18 +439,21 @@ class CachemountServer(LanguageServer):
                         if linter is None:
                             linter = linters[uri] = engine().incremental.IncrementalLinter()
                         found = linter.lint(cut_text(text), settings)
+                    except LimitExceeded as exc:
+                        linters.pop(uri, None)
+                        return [], None, f"not analysed: {exc}"
                     except Exception:
                         linters.pop(uri, None)
-                        return [], traceback.format_exc()   # clear stale diagnostics rather than keep them
+                        return [], traceback.format_exc(), None   # clear stale diagnostics rather than keep them
                 cache[key] = found
             index = cache.get(("index", encoding))
             if index is None:
                 index = cache[("index", encoding)] = LineIndex(text, encoding)
-            return [convert.diagnostic(f, index, tags) for f in found], None
+            return [convert.diagnostic(f, index, tags) for f in found], None, None
 
-        diagnostics, error = await loop.run_in_executor(self.executor, job)
-        if error or note:
-            self.note_once(uri, note, error)
+        diagnostics, error, limit = await loop.run_in_executor(self.executor, job)
+        if error or note or limit:
+            self.note_once(uri, limit or note, error)
         if self.docs.get(uri) is not doc or doc.version != version:
             return
         self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics,
