@@ -27,11 +27,18 @@ def find_config(start_dir: str) -> str | None:
         directory = parent
 
 
+def _read(path: str) -> bytes:
+    """A settings file's bytes: regular files only, under the size cap (a FIFO named
+    pyproject.toml must not hang the server)."""
+    from .textio import read_regular_bytes
+    return read_regular_bytes(path)[0]
+
+
 def _has_section(path: str) -> bool:
+    from .textio import TextError
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError:
+        raw = _read(path)
+    except (OSError, TextError):
         return False
     try:
         return "cachemount" in tomllib.loads(raw.decode("utf-8")).get("tool", {})
@@ -45,10 +52,10 @@ def _has_section(path: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _load(path: str, mtime: float) -> Settings:
+    from .textio import TextError
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, ValueError) as exc:
+        data = tomllib.loads(_read(path).decode("utf-8"))
+    except (OSError, ValueError, TextError) as exc:
         return Settings(problems=(f"{path}: cannot read settings ({_one_line(exc)}); using defaults",))
     except RecursionError:
         return Settings(problems=(f"{path}: cannot read settings (nested too deeply); using defaults",))
