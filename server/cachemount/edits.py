@@ -139,20 +139,23 @@ _CLOSERS = frozenset({"fi", "done", "esac", "}", ")"})
 
 
 def _remove_after(text: str, prev_end: int, cmd: SimpleCommand, escape: str) -> Edit | None:
-    """Remove `cmd` with the one `&&`/`;` before it. Between the previous command and `cmd` there may
+    """Remove `cmd` with the one `&&`/`;` (or, in a heredoc body, the line break) before it. Between the previous command and `cmd` there may
     be the ends of compound commands (`fi;`, `done &&`), continuations, and comment or blank lines
     inside the continuation (the builder drops those): the removal starts after the last closer, and
     comment lines are kept. If `cmd` ends the instruction, the escape before the comments goes too,
     so no continuation dangles; if more follows, the line `&& cmd \\` goes when it holds nothing
     else, and otherwise nothing is removed (None)."""
     gap = text[prev_end:cmd.start]
-    pos, anchor, ops, comments = 0, prev_end, 0, []
-    for line in gap.split("\n"):
+    pos, anchor, ops, comments, newline = 0, prev_end, 0, [], False
+    lines = gap.split("\n")
+    for k, line in enumerate(lines):
         body = line.rstrip("\r")
         if pos and body.strip().startswith("#"):
             comments.append(line)
             pos += len(line) + 1
             continue
+        if k < len(lines) - 1 and not body.rstrip().endswith(escape):
+            newline = True   # an unescaped line break separates commands (a heredoc body)
         for token in re.finditer(r"&&|;|[^\s;&]+", body):
             word = token.group()
             if word in ("&&", ";"):
@@ -164,6 +167,8 @@ def _remove_after(text: str, prev_end: int, cmd: SimpleCommand, escape: str) -> 
             else:
                 return None
         pos += len(line) + 1
+    if ops == 0 and newline:
+        ops = 1
     if ops != 1:
         return None
     if not comments:

@@ -58,6 +58,9 @@ class Analysis:
     stages: set[int] | None = None   # analysed stages (with their ancestors); None: all
     # patterns -> instruction index -> a pattern matches a RUN of its lineage up to it (inclusive)
     _lineage_matches: dict[tuple[str, ...], dict[int, bool]] = field(default_factory=dict, repr=False)
+    # results of pure per-instruction helpers, keyed by (helper name, instruction index): fix planners
+    # ask the same question for every finding, and asking it afresh made fix-all quadratic
+    memo: dict[tuple[str, int], object] = field(default_factory=dict, repr=False)
 
     def analysed(self, instr: Instruction) -> bool:
         return self.stages is None or instr.stage in self.stages

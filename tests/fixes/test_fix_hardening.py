@@ -340,6 +340,9 @@ AFTER_COMMENT = {
     "comments on both sides, rm in the middle": (
         f"{APT} \\\n    # clean up\n    && {RM} \\\n    # then say so\n    && echo done\n",
         "apt-get install -y curl \\\n    # clean up\n    # then say so\n    && echo done\n"),
+    "heredoc, separated by a line break": (
+        f"FROM debian:bookworm\nRUN <<-EOF\n\tapt-get update\n\tapt-get install -y curl\n\t# tidy\n\t{RM}\nEOF\n",
+        "apt-get install -y curl\n\t# tidy\nEOF\n"),
     "after fi;": (
         f"FROM debian:bookworm\nRUN if [ -f x ]; then apt-get update && apt-get install -y curl; fi; {RM}\n",
         "apt-get install -y curl; fi\n"),
@@ -358,3 +361,12 @@ def test_cleanup_after_a_comment_or_a_closer_is_removed(name):
     check_fixed(before, after, "CM101")
     assert not lint(after)
     assert apply_all(after)[0] == after
+
+
+def test_prefetch_is_not_offered_where_its_step_could_not_be_cached():
+    """Found by the grammar fuzzer: the CM201 prefetch step for an install whose cache dir is
+    unknown (USER without a known home) added a CM101 that nothing could fix."""
+    before = ("FROM almalinux\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nUSER app\n"
+              "RUN pipenv install --clear\nRUN echo hi\nRUN uv sync\n")
+    after, _ = apply_all(before)
+    assert not codes(after) - codes(before), [(f.code, f.message) for f in lint(after)]

@@ -25,12 +25,14 @@ def _between(analysis: Analysis, a: Instruction, b: Instruction) -> list[Instruc
 
 
 def _run_is_context_free(analysis: Analysis, instr: Instruction) -> bool:
-    facts = analysis.runs.get(instr.index)
-    if facts is None:
-        return False
-    managed = {id(f.inv.command) for f in facts.invocations
-               if f.inv.manager.os_package_manager or matches_dep_step(f.inv, f.inv.manager.dep_steps)}
-    return all(id(c) in managed or not c.words for c in facts.commands) and bool(managed)
+    key = ("context_free", instr.index)
+    if key not in analysis.memo:
+        facts = analysis.runs.get(instr.index)
+        managed = {id(f.inv.command) for f in facts.invocations
+                   if f.inv.manager.os_package_manager or matches_dep_step(f.inv, f.inv.manager.dep_steps)
+                   } if facts is not None else set()
+        analysis.memo[key] = bool(managed) and all(id(c) in managed or not c.words for c in facts.commands)
+    return bool(analysis.memo[key])
 
 
 def movable_after(analysis: Analysis, broad: Instruction, run: Instruction) -> bool:
@@ -190,6 +192,8 @@ def prefetch_fix(analysis: Analysis, broad: Instruction, facts: RunFacts, f: Inv
     manager = f.inv.manager
     if not manager.prefetch or not manager.copy_manifests:
         return ()
+    if any(c.path is None for c in f.caches):
+        return ()   # the new download step could not be given a cache mount either: a new finding
     ctx_b = analysis.contexts[broad.index]
     dest = _dest(broad)
     if posixpath.normpath(posixpath.join(ctx_b.workdir, dest)) != ctx_b.workdir:
