@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up everything from the project's own files and runs every test: the Python suite (engine,
-# rules, fixes, CLI, language server, Neovim) and the VS Code extension's unit and end-to-end tests.
+# Sets up everything from the project's own files and runs every test: the client unit tests (they
+# install client/node_modules), the Python suite (engine, rules, fixes, CLI, language server, fuzzers,
+# Neovim), the real BuildKit build tier, and the VS Code extension's end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,14 +11,17 @@ fi
 uv sync --locked --quiet
 
 status=0
-uv run --locked pytest "$@" || status=$?
+# The client's unit tests first: they install client/node_modules, which a pytest check needs.
+if [ -d client ] && [ -f tests/client/run-unit.sh ]; then
+  bash tests/client/run-unit.sh || status=$?
+fi
+CACHEMOUNT_REQUIRE_CLIENT=1 uv run --locked pytest "$@" || status=$?
 
 # Real BuildKit builds: a private dockerd (scripts/buildkit/), base images kept in
 # /tmp/cachemount-buildkit between runs; skips loudly, and counted, only where dockerd cannot run.
 uv run --locked pytest -p no:cacheprovider -m buildkit tests/buildkit || status=$?
 
-if [ -d client ] && [ -f tests/client/run-unit.sh ]; then
-  bash tests/client/run-unit.sh || status=$?
+if [ -d client ] && [ -f tests/client/run-e2e.sh ]; then
   bash tests/client/run-e2e.sh || status=$?
 fi
 exit $status

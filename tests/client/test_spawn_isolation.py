@@ -29,6 +29,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ESBUILD = CLIENT / "node_modules" / "esbuild"
 TIMEOUT = 60
 
+# scripts/test-all.sh installs client/node_modules first and sets CACHEMOUNT_REQUIRE_CLIENT=1: there a
+# missing node or node_modules is a failure, never a skip.
+_REQUIRED = os.environ.get("CACHEMOUNT_REQUIRE_CLIENT") == "1"
+if _REQUIRED and (shutil.which("node") is None or not ESBUILD.is_dir()):
+    raise RuntimeError("node and client/node_modules are required here (CACHEMOUNT_REQUIRE_CLIENT=1)")
+
 pytestmark = [
     pytest.mark.skipif(os.name == "nt", reason="POSIX paths and signals"),
     pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed"),
