@@ -20,3 +20,12 @@ def corpus():
     if not files:
         pytest.skip(f"no corpus at {CORPUS}")
     return files
+
+
+@pytest.fixture(autouse=True)
+def no_failed_fix_planner():
+    """A fix planner that raises is logged and its fix dropped; in the tests it is a failure."""
+    from cachemount.findings import PLANNER_FAILURES
+    PLANNER_FAILURES.clear()
+    yield
+    assert not PLANNER_FAILURES, f"fix planners failed: {PLANNER_FAILURES[:5]}"

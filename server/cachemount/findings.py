@@ -1,10 +1,20 @@
 """What the engine reports: findings with code-point spans and optional fixes (text edits)."""
 from __future__ import annotations
 
+import logging
+import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
 SEVERITIES = ("error", "warning", "information", "hint")
+
+logger = logging.getLogger("cachemount.fixes")
+PLANNER_FAILURES: list[str] = []   # "CODE: exception" per failed fix planner; the tests assert it stays empty
+
+
+def _planner_failed(finding: "Finding") -> None:
+    logger.exception("planning the fix of %s at %d failed", finding.code, finding.start)
+    PLANNER_FAILURES.append(f"{finding.code}: {traceback.format_exc().strip().splitlines()[-1]}")
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,8 @@ class Finding:
         if callable(source):
             try:
                 source = tuple(source())
-            except Exception:  # a fix that cannot be planned must never take the finding down
+            except Exception:  # a fix that cannot be planned must never take the finding down,
+                _planner_failed(self)   # but it is logged with its traceback and counted
                 source = ()
             object.__setattr__(self, "fix_source", source)
         return source
