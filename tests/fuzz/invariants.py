@@ -341,8 +341,11 @@ def check_time(text: str) -> None:
     """(e) time: the test's hypothesis deadline; a hard stop for hangs."""
     note(f"{len(text)} characters")
     clear_engine_caches()
-    with hard_stop(HARD_STOP), cli_recursion_limit():
-        lint_and_fix(text)
+    try:
+        with hard_stop(HARD_STOP), cli_recursion_limit():
+            lint_and_fix(text)
+    except HardStop as e:  # out of the engine now: a plain failure, so hypothesis reports the input
+        raise AssertionError(str(e)) from None
 
 
 def check_memory(text: str) -> None:
