@@ -119,8 +119,8 @@ def _child(generator: str, n: int, mode: str, budget: float) -> dict:
     import resource
 
     sys.path.insert(0, str(C.REPO / "server"))
-    from cachemount.analysis import lint
-    from cachemount.incremental import IncrementalLinter
+    from cachemount.lint import lint
+    from cachemount.editor.incremental import IncrementalLinter
     from cachemount.limits import LimitExceeded
     from cachemount.shell import parse as shell_parse
 

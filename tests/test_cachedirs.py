@@ -1,11 +1,11 @@
 """resolve_caches / expand / covers / intended_for: where caches are for each user and environment."""
 import pytest
 
-from cachemount.cachedirs import covers, expand, intended_for, never_mount_hit, resolve_caches
-from cachemount.invocations import recognize
+from cachemount.semantics.cachedirs import covers, expand, intended_for, never_mount_hit, resolve_caches
+from cachemount.semantics.invocations import recognize
 from cachemount.knowledge.managers import BY_KEY
 from cachemount.shell.model import SimpleCommand, Word
-from cachemount.userinfo import ROOT, UserInfo
+from cachemount.semantics.userinfo import ROOT, UserInfo
 
 APP = UserInfo("app", "app", 1001, 1001, "/home/app", "useradd")
 NODE = UserInfo("node", "node", 1000, 1000, "/home/node", "image node")

@@ -158,7 +158,8 @@ def test_fix_diff_does_not_write(df):
 
 
 def test_fix_write_failure_is_one_line_exit_2_and_file_untouched(tmp_path, monkeypatch, capsys):
-    from cachemount import cli, textio
+    from cachemount import textio
+    from cachemount.cli import commands as cli
 
     path = tmp_path / "Dockerfile"
     path.write_text(PIP)

@@ -1,8 +1,8 @@
 """complete_at: RUN flags, --mount keys per type, enum values, manager-aware targets and snippets (pure)."""
 import pytest
 
-from cachemount.completion import complete_at
-from cachemount.engine import analyze
+from cachemount.editor.completion import complete_at
+from cachemount.semantics.pipeline import analyze
 
 APP = "FROM python:3.12-slim AS deps\nFROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\n"
 

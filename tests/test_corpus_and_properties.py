@@ -5,9 +5,9 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cachemount.analysis import lint
+from cachemount.lint import lint
 from cachemount.rules import RULES
-from cachemount.ruledocs import render
+from cachemount.cli.ruledocs import render
 from tests.conftest import REPO, corpus_files
 
 
@@ -52,13 +52,13 @@ def test_rule_doc_example_fires_and_fixed_does_not(rule):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_pages_are_generated_from_docstrings(rule):
     page = REPO / "docs" / "rules" / f"{rule.code}.md"
-    assert page.read_text(encoding="utf-8") == render(rule), "run: python -m cachemount.ruledocs docs/rules"
+    assert page.read_text(encoding="utf-8") == render(rule), "run: python -m cachemount.cli.ruledocs docs/rules"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_doc_fixed_block_is_what_the_fix_writes(rule):
-    from cachemount.fixes import apply_all
-    from cachemount.settings import Settings
+    from cachemount.lint import apply_all
+    from cachemount.settings.model import Settings
 
     example, fixed = _examples(rule.doc)
     out, applied = apply_all(example, Settings(select=frozenset({rule.code})))

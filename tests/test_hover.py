@@ -1,10 +1,10 @@
 """hover_at: RUN flags, every --mount option key and value, context, suppression comments (pure)."""
 import pytest
 
-from cachemount.engine import analyze
-from cachemount.hover import hover_at, to_plain
+from cachemount.semantics.pipeline import analyze
+from cachemount.editor.hover import hover_at, to_plain
 from cachemount.knowledge import mount_options as K
-from cachemount.settings import Settings
+from cachemount.settings.model import Settings
 
 APP = (
     "FROM python:3.12-slim AS deps\n"

@@ -1,6 +1,6 @@
 """The "Ignore CMxxx for this instruction" edit (pure)."""
 from cachemount.document.scanner import parse
-from cachemount.ignore_fix import ignore_edit, ignore_fix, instruction_at
+from cachemount.fixing.suppress import ignore_edit, ignore_fix, instruction_at
 from cachemount.suppressions import collect
 
 

@@ -1,7 +1,7 @@
 """Image references -> official image defaults and OS family."""
 import pytest
 
-from cachemount.images import image_defaults, os_family, parse_ref
+from cachemount.semantics.base_images import image_defaults, os_family, parse_ref
 
 
 @pytest.mark.parametrize("ref,name,tag,digest", [

@@ -4,8 +4,8 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cachemount.analysis import lint
-from cachemount.incremental import IncrementalLinter
+from cachemount.lint import lint
+from cachemount.editor.incremental import IncrementalLinter
 from tests.conftest import REPO, corpus_files
 
 
@@ -63,7 +63,7 @@ def test_random_edits_of_corpus_files(path):
 
 
 def test_settings_change_and_ignore_file_are_not_reused():
-    from cachemount.settings import Settings
+    from cachemount.settings.model import Settings
 
     text = "FROM python:3.12\nRUN pip install x\nFROM node:22\nRUN npm ci\n"
     linter = IncrementalLinter()

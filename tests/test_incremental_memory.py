@@ -5,10 +5,10 @@ import gc
 import random
 import tracemalloc
 
-from cachemount.analysis import lint
+from cachemount.lint import lint
 from cachemount.document.scanner import parse
 from cachemount.findings import Finding
-from cachemount.incremental import IncrementalLinter, _chunks, _keys
+from cachemount.editor.incremental import IncrementalLinter, _chunks, _keys
 
 # Two stages: edits go into stage 0's comment (same line count), the findings sit in stage 1,
 # so every edit shifts them without re-analysing their stage.

@@ -1,7 +1,7 @@
 """recognize(): manager, role and subcommand for real command lines, built by hand as SimpleCommands."""
 import pytest
 
-from cachemount.invocations import matches_dep_step, recognize
+from cachemount.semantics.invocations import matches_dep_step, recognize
 from cachemount.knowledge.managers import MANAGERS
 from cachemount.shell.model import SimpleCommand, Word
 

@@ -6,7 +6,7 @@ message must contain, and (code, line) pairs or whole codes that must stay silen
 deliberately differ from a label, the entry says so (see also the closing note)."""
 import pytest
 
-from cachemount.analysis import lint
+from cachemount.lint import lint
 from tests.conftest import CORPUS
 
 LABELS = {

@@ -1,5 +1,5 @@
 // Settings that decide which server program runs (`cachemount.path`, `cachemount.interpreter`),
-// read with workspace trust in mind. The other settings (rules, severity, manifestPatterns) are
+// read with workspace trust in mind. The other settings (rules, severity) are
 // not read here: the server pulls them with `workspace/configuration` (section "cachemount").
 import * as fs from 'fs';
 import * as os from 'os';

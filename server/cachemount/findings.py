@@ -8,7 +8,14 @@ from typing import Callable
 
 SEVERITIES = ("error", "warning", "information", "hint")
 
-logger = logging.getLogger("cachemount.fixes")
+# What a fix may be used for (ruff's model). SAFE: keeps the build working and the image's behaviour;
+# fix-all (`check --fix`, fix-on-save) applies only these. UNSAFE: correct in the usual case but may
+# change what the build does (the user reviews it): offered as a quick fix, never applied in bulk.
+# DISPLAY: shown to explain (a suggested edit), never applied by the tool.
+SAFE, UNSAFE, DISPLAY = "safe", "unsafe", "display-only"
+APPLICABILITIES = (SAFE, UNSAFE, DISPLAY)
+
+logger = logging.getLogger("cachemount.fixing.apply")
 PLANNER_FAILURES: list[str] = []   # "CODE: exception" per failed fix planner; the tests assert it stays empty
 
 
@@ -32,6 +39,7 @@ class Fix:
     kind: str = "quickfix"
     groups: tuple[str, ...] = ()   # once-per-stage insertions ('prereq:apt-docker-clean:0'): fix-all
                                    # applies one fix per group per round and re-plans the rest
+    applicability: str = SAFE      # SAFE, UNSAFE or DISPLAY (above)
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,6 @@ class Finding:
     end: int
     fix_source: tuple[Fix, ...] | Callable[[], tuple[Fix, ...]] = field(default=(), compare=False, repr=False)
     tags: tuple[str, ...] = ()
-    data: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # extra facts for hover/fixes
 
     @property
     def fixes(self) -> tuple[Fix, ...]:

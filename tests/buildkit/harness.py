@@ -125,7 +125,7 @@ def localize(dockerfile: str) -> str:
 def fix(dockerfile: str) -> str:
     """What the real CLI makes of `dockerfile`: `cachemount check --fix -` prints the fixed text."""
     exe = shutil.which("cachemount", path=str(Path(sys.executable).parent))
-    cmd = [exe] if exe else [sys.executable, "-c", "import sys; from cachemount.cli import main; sys.exit(main())"]
+    cmd = [exe] if exe else [sys.executable, "-c", "import sys; from cachemount.__main__ import main; sys.exit(main())"]
     proc = subprocess.run(cmd + ["check", "--fix", "-"], input=dockerfile, capture_output=True,
                           text=True, timeout=120)
     if proc.returncode not in (0, 1):  # 1: findings left that have no fix

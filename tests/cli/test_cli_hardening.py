@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-import cachemount.analysis as analysis
-from cachemount import cli
+import cachemount.lint as analysis
+from cachemount.cli import commands as cli
 from cachemount.limits import LimitExceeded
 
 PIP = "FROM python:3.12\nRUN pip install -r requirements.txt\n"
@@ -84,7 +84,7 @@ def test_fix_run_keeps_earlier_fixes_reports_them_and_goes_on(three, monkeypatch
 
 
 def test_failure_while_fixing_leaves_the_file_untouched(tmp_path, monkeypatch, capsys):
-    import cachemount.fixes as fixes
+    import cachemount.lint as fixes
 
     path = tmp_path / "Dockerfile"
     path.write_text(PIP)
@@ -157,7 +157,7 @@ def test_file_names_with_newlines_stay_on_one_line(tmp_path):
 
 
 def test_escape_controls():
-    from cachemount.output import escape_controls
+    from cachemount.cli.output import escape_controls
     assert escape_controls("a\nb\r\tc\x00\x1b\x7f\x85\u2028\u202e é😀\\n") == \
         "a\\nb\\r\\tc\\x00\\x1b\\x7f\\x85\\u2028\\u202e é😀\\n"
 

@@ -15,8 +15,9 @@ import tempfile
 
 import pytest
 
-from cachemount import cli, textio
-from cachemount.settings import DEFAULT
+from cachemount import textio
+from cachemount.cli import commands as cli
+from cachemount.settings.model import DEFAULT
 
 PIP = "FROM python:3.12\nRUN pip install -r requirements.txt\n"
 FIXED = "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
@@ -41,7 +42,7 @@ def leftovers(directory):
 
 
 def test_fixed_text_is_what_apply_all_gives():
-    from cachemount.fixes import apply_all
+    from cachemount.lint import apply_all
     assert apply_all(PIP, DEFAULT)[0] == FIXED
 
 
@@ -90,7 +91,7 @@ def test_fix_refuses_a_hard_linked_file_and_splits_nothing(tmp_path, capsys):
 
 def _during_fix(monkeypatch, action):
     """Run `action` after the file was read and before it is written, as an editor's save would."""
-    import cachemount.fixes as fixes
+    import cachemount.lint as fixes
 
     real = fixes.apply_all
 

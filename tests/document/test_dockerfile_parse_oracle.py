@@ -17,7 +17,7 @@ import pytest
 from dockerfile_parse import DockerfileParser
 
 from cachemount.document.scanner import parse
-from cachemount.engine import analyze
+from cachemount.semantics.pipeline import analyze
 from tests.conftest import corpus_files
 
 # Why dockerfile-parse 2.0.1 disagrees with BuildKit (and so with us) on some files.

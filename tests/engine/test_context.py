@@ -2,7 +2,7 @@
 import pytest
 
 from cachemount.document.expand import expand
-from cachemount.engine import analyze
+from cachemount.semantics.pipeline import analyze
 
 
 def ctx_at(text, needle):

@@ -10,7 +10,7 @@ def test_a_failing_planner_is_logged_and_counted(caplog):
         raise KeyError("no such run")
 
     finding = Finding("CM101", "uncached-install", "warning", "m", 0, 1, fix_source=broken)
-    with caplog.at_level(logging.ERROR, logger="cachemount.fixes"):
+    with caplog.at_level(logging.ERROR, logger="cachemount.fixing.apply"):
         assert finding.fixes == () and finding.fix is None
     assert PLANNER_FAILURES == ["CM101: KeyError: 'no such run'"]
     assert "planning the fix of CM101" in caplog.text and "KeyError" in caplog.text

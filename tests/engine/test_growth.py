@@ -6,9 +6,9 @@ import gc
 import time
 import tracemalloc
 
-from cachemount.analysis import lint
+from cachemount.lint import lint
 from cachemount.document.scanner import parse
-from cachemount.engine import analyze
+from cachemount.semantics.pipeline import analyze
 from cachemount.shell import parse as parse_mod
 from cachemount.shell import parse_commands
 

@@ -7,13 +7,12 @@ import tracemalloc
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from cachemount import config
-from cachemount.analysis import lint
+from cachemount.settings import files as config
+from cachemount.lint import lint
 from cachemount.document.expand import expand
 from cachemount.document.scanner import parse
-from cachemount.engine import analyze
-from cachemount.limits import (MAX_EXPANSION_DEPTH, MAX_HEREDOCS_PER_RUN, MAX_SHELL_NESTING,
-                               MAX_SUBSTITUTION_NESTING, LimitExceeded)
+from cachemount.semantics.pipeline import analyze
+from cachemount.limits import MAX_EXPANSION_DEPTH, MAX_HEREDOCS_PER_RUN, MAX_SHELL_NESTING, MAX_SUBSTITUTION_NESTING, LimitExceeded
 from cachemount.shell import parse_commands
 from cachemount.shell import parse as parse_mod
 

@@ -2,7 +2,7 @@
 import pytest
 
 from cachemount.shell.model import SimpleCommand, Word
-from cachemount.users import Passwd, resolve_user
+from cachemount.semantics.users import Passwd, resolve_user
 
 
 def cmd(line):

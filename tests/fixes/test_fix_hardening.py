@@ -15,9 +15,10 @@ import pytest_lsp
 from lsprotocol import types as T
 from pytest_lsp import LanguageClient
 
-from cachemount.analysis import lint
-from cachemount.engine import analyze
-from cachemount.fixes import MAX_ROUNDS, apply_all, apply_fix
+from cachemount.lint import lint
+from cachemount.semantics.pipeline import analyze
+from cachemount.fixing.apply import MAX_ROUNDS, apply_fix
+from cachemount.lint import apply_all
 from cachemount.lsp import convert
 from cachemount.lsp.positions import LineIndex
 from tests.lsp.lsp_helpers import apply_edits as lsp_apply_edits

@@ -4,8 +4,9 @@ import dockerfile
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from cachemount.analysis import lint
-from cachemount.fixes import apply_all, apply_fix
+from cachemount.lint import lint
+from cachemount.fixing.apply import apply_fix
+from cachemount.lint import apply_all
 from tests.conftest import corpus_files
 from tests.fixes.fix_table import CASES
 

@@ -30,10 +30,11 @@ from unittest import mock
 import dockerfile
 from hypothesis import HealthCheck, Phase, note, settings
 
-import cachemount.fixes as fixes
-from cachemount.analysis import lint, lint_analysis
+import cachemount.fixing.apply as fixes
+import cachemount.lint as linter
+from cachemount.lint import lint, lint_analysis
 from cachemount.document.scanner import parse
-from cachemount.engine import Analysis, analyze
+from cachemount.semantics.pipeline import Analysis, analyze
 from cachemount.limits import LimitExceeded
 
 # Lint + fix-all of one input of a pathological kind, at half its size (default run) or up to twice
@@ -94,7 +95,7 @@ def check_lint(text: str) -> None:
 def _fixed(text: str) -> str | None:
     try:
         with refusal_allowed():
-            after, applied = fixes.apply_all(text)
+            after, applied = linter.apply_all(text)
     except Refused:
         return None
     assert applied or after == text, "fix-all changed the text while reporting no fix applied"
@@ -123,7 +124,7 @@ def check_fix_is_idempotent(text: str) -> None:
     after = _fixed(text)
     if after is None:
         return
-    again, applied = fixes.apply_all(after)
+    again, applied = linter.apply_all(after)
     assert (again, applied) == (after, 0), f"a second fix-all is not a no-op ({applied} fixes applied):\n{after}"
 
 
@@ -192,7 +193,7 @@ def fix_followed(text: str) -> Followed | None:
         with refusal_allowed():
             before = analyze(text)
             with recorded_rounds() as rounds:
-                after, _ = fixes.apply_all(text)
+                after, _ = linter.apply_all(text)
     except Refused:
         return None
     replay = text
@@ -332,7 +333,7 @@ def lint_and_fix(text: str) -> None:
     try:
         with refusal_allowed():
             lint(text)
-            fixes.apply_all(text)
+            linter.apply_all(text)
     except Refused:
         pass
 

@@ -100,7 +100,7 @@ PACKAGES = ["flask", "requests==2.32.0", "'numpy>=1.26'", "x", ".", "./", "-e ."
 
 
 def _manifest_of(m) -> str:
-    return _concrete(m.manifests[0], "") if m.manifests else "requirements.txt"
+    return _concrete(m.copy_manifests[0], "") if m.copy_manifests else "requirements.txt"
 
 
 def _words(sub: str) -> str:

@@ -25,7 +25,7 @@ def test_every_required_manager_is_there():
 @pytest.mark.parametrize("m", MANAGERS, ids=lambda m: m.key)
 def test_manager_is_complete(m):
     assert m.source.startswith("https://"), m.key
-    assert m.display and m.family
+    assert m.display
     assert m.executables
     assert m.download
     assert m.caches and all(c.locations for c in m.caches)

@@ -2,15 +2,15 @@
 containing BOOM. Used to prove a failing handler never takes the server down."""
 import sys
 
-import cachemount.engine
-import cachemount.hover
+import cachemount.semantics.pipeline
+import cachemount.editor.hover
 
 
 def _boom(*args, **kwargs):
     raise RuntimeError("injected hover failure")
 
 
-_real_analyze = cachemount.engine.analyze
+_real_analyze = cachemount.semantics.pipeline.analyze
 
 
 def _analyze(text, *args, **kwargs):
@@ -19,8 +19,8 @@ def _analyze(text, *args, **kwargs):
     return _real_analyze(text, *args, **kwargs)
 
 
-cachemount.hover.hover_at = _boom
-cachemount.engine.analyze = _analyze
+cachemount.editor.hover.hover_at = _boom
+cachemount.semantics.pipeline.analyze = _analyze
 
 from cachemount.lsp.server import serve  # noqa: E402
 

@@ -7,8 +7,8 @@ from lsp_helpers import (apply_edits, at, change_full, config, edits_of, encodin
                          open_doc, published, write)
 from pytest_lsp import LanguageClient, client_capabilities
 
-from cachemount.analysis import lint
-from cachemount.fixes import apply_all
+from cachemount.lint import lint
+from cachemount.lint import apply_all
 
 BROKEN = (
     "FROM python:3.12-slim\n"

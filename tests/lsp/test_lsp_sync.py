@@ -11,9 +11,9 @@ from lsp_helpers import (change_full, change_range, encoding_of, lsp_range, open
                          write)
 
 from cachemount import __version__
-from cachemount.analysis import lint
-from cachemount.config import settings_for
-from cachemount.output import DOCS_URL
+from cachemount.lint import lint
+from cachemount.settings.files import settings_for
+from cachemount.rules.base import DOCS_URL
 from lsp_helpers import config, initialize
 
 SEVERITY = {"error": 1, "warning": 2, "information": 3, "hint": 4}

@@ -1,7 +1,7 @@
 """Pure parts of the server: settings merging, document sync, input cap, minimal diff edits."""
 from types import SimpleNamespace as NS
 
-from cachemount.fixes import apply_edits
+from cachemount.fixing.apply import apply_edits
 from cachemount.lsp.convert import line_diff
 from cachemount.lsp.documents import Documents, is_dockerfile, uri_to_path
 from cachemount.lsp.server import cut_text, prepare
@@ -25,11 +25,11 @@ def test_settings_merge_and_single_log(tmp_path):
     s = store.for_path(path)
     assert s.severity_of("CM101", "warning") == "hint" and s.severity_of("CM102", "warning") == "information"
     assert s.enabled("CM201")
-    store.set_client({"severity": {"CM101": "loud"}, "manifestPatterns": "x"})
+    store.set_client({"severity": {"CM101": "loud"}, "select": "x"})
     for _ in range(3):
         s = store.for_path(path)
     assert s.severity_of("CM101", "warning") == "hint"    # the invalid value falls back
-    assert len(logs) == 1 and "severity.CM101" in logs[0] and "manifestPatterns" in logs[0]
+    assert len(logs) == 1 and "severity.CM101" in logs[0] and "select" in logs[0]
     assert section_of({"cachemount": {"a": 1}}) == {"a": 1} and section_of({"a": 1}) == {"a": 1}
     assert section_of(None) is None and section_of({"cachemount": 3}) is None
 

@@ -1,4 +1,4 @@
-from cachemount.analysis import lint
+from cachemount.lint import lint
 
 
 def codes(text, only=None):

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from cachemount.analysis import lint
-from cachemount.fixes import apply_all
+from cachemount.lint import lint
+from cachemount.lint import apply_all
 from cachemount.knowledge import mount_options as K
 from cachemount.rules import BY_CODE
 from cachemount.rules import invalid_mount as rule

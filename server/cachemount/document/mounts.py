@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import Flag
 
@@ -145,3 +145,13 @@ def resolve_target(target: str, workdir: str | None) -> str:
     if not target.startswith("/"):
         target = posixpath.join(workdir or "/", target)
     return posixpath.normpath(target)
+
+
+def mount_of(flag: Flag) -> Mount:
+    """`parse_mount`, also for a wholly quoted value (`--mount="type=cache,target=/x"`), which
+    BuildKit unquotes before reading the CSV."""
+    value = flag.value or ""
+    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0] and value[0] not in value[1:-1]:
+        inner = replace(flag, value=value[1:-1], value_start=flag.value_start + 1, value_end=flag.value_end - 1)
+        return Mount(flag, parse_mount(inner).options)
+    return parse_mount(flag)

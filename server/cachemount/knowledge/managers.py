@@ -4,7 +4,7 @@ Facts and their sources: ../shared/reference/cache-knowledge.md (section numbers
 Where that file tags a fact [inference] or [unverified], the comment next to the entry says what
 we chose and why.
 
-Conventions read by `cachemount.invocations` and `cachemount.cachedirs` (besides schema.py):
+Conventions read by `cachemount.semantics.invocations` and `cachemount.semantics.cachedirs` (besides schema.py):
 
 - Subcommand paths are words separated by spaces (`mod download`, `pip install`). A path `*` matches
   any one word: every positional is a task or goal (Maven, Gradle, sbt) or a compiler (ccache).
@@ -71,8 +71,6 @@ PIP = ManagerSpec(
     # pip keeps this on purpose: any valid boolean, even `false` or `0`, disables the cache.
     env_defeats=(EnvDefeat("PIP_NO_CACHE_DIR", "any", "turns pip's cache off (any value, even false)"),),
     clean_subcommands=("cache purge", "cache remove"),
-    manifests=("requirements*.txt", "requirements/*.txt", "constraints*.txt", "pyproject.toml", "setup.py",
-               "setup.cfg"),
     dep_steps=(
         DepStep("install", require_any=("-r", "--requirement"), forbid_any=(".", "./", "-e", "--editable")),
         DepStep("download", require_any=("-r", "--requirement")),
@@ -82,7 +80,6 @@ PIP = ManagerSpec(
     copy_manifests=("requirements.txt",),
     manifest_options=("-r", "--requirement", "-c", "--constraint"),
     config_commands=(("config set", "global.cache-dir", "pip"), ("config set", "install.cache-dir", "pip")),
-    family="python",
 )
 
 UV = ManagerSpec(
@@ -119,7 +116,6 @@ UV = ManagerSpec(
     ),
     env_defeats=(EnvDefeat("UV_NO_CACHE", "truthy", "makes uv use a temporary cache"),),
     clean_subcommands=("cache clean", "cache prune"),
-    manifests=("pyproject.toml", "uv.lock", ".python-version", "uv.toml", "requirements*.txt"),
     dep_steps=(
         DepStep("sync", require_any=("--no-install-project", "--no-install-workspace")),
         DepStep("pip install", require_any=("-r", "--requirement"), forbid_any=(".", "./", "-e", "--editable")),
@@ -137,7 +133,6 @@ UV = ManagerSpec(
     build_steps=("sync",),
     # Hardlinks/reflinks cannot cross into a cache mount; copy mode only silences the warning.
     fix_env=(("UV_LINK_MODE", "copy"),),
-    family="python",
 )
 
 POETRY = ManagerSpec(
@@ -163,7 +158,6 @@ POETRY = ManagerSpec(
                         "--python", "--platform"),
     option_defeats=(OptionDefeat("--no-cache", "makes Poetry ignore its caches"),),
     clean_subcommands=("cache clear",),
-    manifests=("pyproject.toml", "poetry.lock", "poetry.toml"),
     dep_steps=(DepStep("install", require_any=("--no-root",)), DepStep("sync", require_any=("--no-root",))),
     second_steps=(DepStep("install", forbid_any=("--no-root",)), DepStep("sync", forbid_any=("--no-root",))),
     copy_manifests=("pyproject.toml", "poetry.lock"),
@@ -172,7 +166,6 @@ POETRY = ManagerSpec(
     # The default virtualenv lives under cache-dir: with a cache mount it would vanish from the image.
     fix_env=(("POETRY_VIRTUALENVS_IN_PROJECT", "true"),),
     config_commands=(("config", "cache-dir", "poetry"),),
-    family="python",
 )
 
 PIPENV = ManagerSpec(
@@ -199,10 +192,8 @@ PIPENV = ManagerSpec(
     option_defeats=(OptionDefeat("--clear", "clears Pipenv's cache first",
                                  subcommands=("install", "sync", "lock", "update", "upgrade")),),
     clean_subcommands=("--clear",),
-    manifests=("Pipfile", "Pipfile.lock"),
     dep_steps=(DepStep("install", no_positionals=True), DepStep("sync")),
     copy_manifests=("Pipfile", "Pipfile.lock"),
-    family="python",
 )
 
 PDM = ManagerSpec(
@@ -223,13 +214,11 @@ PDM = ManagerSpec(
     global_options_with_value=("-p", "--project", "-c", "--config"),
     options_with_value=("-G", "--group", "-L", "--lockfile", "--venv", "-k", "--skip", "--strategy"),
     clean_subcommands=("cache clear",),
-    manifests=("pyproject.toml", "pdm.lock", "pdm.toml", "README.md"),
     dep_steps=(DepStep("install", require_any=("--no-self",)), DepStep("sync", require_any=("--no-self",))),
     second_steps=(DepStep("install", forbid_any=("--no-self",)), DepStep("sync", forbid_any=("--no-self",))),
     copy_manifests=("pyproject.toml", "pdm.lock"),
     prefetch="pdm install --no-self",
     build_steps=("install", "sync"),
-    family="python",
 )
 
 _CONDA_OPTIONS = ("-n", "--name", "-p", "--prefix", "-c", "--channel", "--file", "--solver", "--platform",
@@ -260,12 +249,10 @@ CONDA = ManagerSpec(
     options_with_value=_CONDA_OPTIONS + ("-f",),  # env create -f FILE (conda install -f is --force: a flag
                                                   # whose "value" we then skip: harmless for roles)
     clean_subcommands=("clean",),
-    manifests=_CONDA_MANIFESTS,
     dep_steps=(DepStep("env create", require_any=("-f", "--file")), DepStep("env update", require_any=("-f", "--file")),
                DepStep("install", require_any=("--file",)), DepStep("create", require_any=("--file",))),
     manifest_options=("-f", "--file"),
     config_commands=(("config --add", "pkgs_dirs", "conda-pkgs"), ("config --prepend", "pkgs_dirs", "conda-pkgs")),
-    family="python",
 )
 
 MAMBA = ManagerSpec(
@@ -285,11 +272,9 @@ MAMBA = ManagerSpec(
     source="https://docs.conda.io/projects/conda/en/stable/user-guide/configuration/custom-env-and-pkg-locations.html",
     options_with_value=_CONDA_OPTIONS + ("-f", "-r", "--root-prefix"),
     clean_subcommands=("clean",),
-    manifests=_CONDA_MANIFESTS,
     dep_steps=(DepStep("env create", require_any=("-f", "--file")), DepStep("env update", require_any=("-f", "--file")),
                DepStep("install", require_any=("-f", "--file")), DepStep("create", require_any=("-f", "--file"))),
     manifest_options=("-f", "--file"),
-    family="python",
 )
 
 MICROMAMBA = ManagerSpec(
@@ -311,11 +296,9 @@ MICROMAMBA = ManagerSpec(
     source="https://mamba.readthedocs.io/en/latest/user_guide/micromamba.html",
     options_with_value=_CONDA_OPTIONS + ("-f", "-r", "--root-prefix"),
     clean_subcommands=("clean",),
-    manifests=_CONDA_MANIFESTS,
     dep_steps=(DepStep("install", require_any=("-f", "--file")), DepStep("create", require_any=("-f", "--file")),
                DepStep("update", require_any=("-f", "--file")), DepStep("env create", require_any=("-f", "--file"))),
     manifest_options=("-f", "--file"),
-    family="python",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -350,11 +333,9 @@ NPM = ManagerSpec(
                         "--fetch-timeout", "--fetch-retries", "--script-shell", "--cpu", "--os", "--libc"),
     consume_when_flags=("--offline",),
     clean_subcommands=("cache clean", "cache clear", "cache rm"),
-    manifests=("package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"),
     dep_steps=(DepStep("ci"), DepStep("install", no_positionals=True, forbid_any=("-g", "--global"))),
     copy_manifests=("package*.json",),
     config_commands=(("config set", "cache", "npm"),),
-    family="node",
 )
 
 _YARN_CACHE_CLASSIC = CacheSpec(
@@ -387,11 +368,9 @@ YARN = ManagerSpec(
     options_with_value=_YARN_OPTIONS,
     consume_when_flags=("--offline",),
     clean_subcommands=("cache clean",),
-    manifests=("package.json", "yarn.lock", ".yarnrc", ".npmrc"),
     dep_steps=(DepStep("install"),),
     copy_manifests=("package.json", "yarn.lock"),
     config_commands=(("config set", "cache-folder", "yarn"),),
-    family="node",
 )
 
 # Yarn 2+ ("berry"). With the default PnP linker the cache zips ARE the installed packages, so a
@@ -419,10 +398,8 @@ YARN_BERRY = ManagerSpec(
     global_options_with_value=_YARN_OPTIONS,
     options_with_value=_YARN_OPTIONS,
     clean_subcommands=("cache clean",),
-    manifests=("package.json", "yarn.lock", ".yarnrc.yml", ".yarn/releases/*", ".yarn/plugins/*", ".yarn/patches/*"),
     dep_steps=(DepStep("install"), DepStep("workspaces focus")),
     copy_manifests=("package.json", "yarn.lock", ".yarnrc.ym[l]"),  # [l]: optional file, COPY allows empty globs
-    family="node",
 )
 
 PNPM = ManagerSpec(
@@ -451,12 +428,10 @@ PNPM = ManagerSpec(
                         "--network-concurrency", "--child-concurrency"),
     consume_when_flags=("--offline",),
     clean_subcommands=("store prune",),
-    manifests=("package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs", "patches/*"),
     dep_steps=(DepStep("install", no_positionals=True, forbid_any=("-g", "--global", "--offline")), DepStep("fetch")),
     second_steps=(DepStep("install", require_any=("--offline",)),),
     copy_manifests=("pnpm-lock.yaml",),
     config_commands=(("config set", "store-dir", "pnpm-store"), ("config set", "storeDir", "pnpm-store")),
-    family="node",
 )
 
 BUN = ManagerSpec(
@@ -484,10 +459,8 @@ BUN = ManagerSpec(
     # install cache (the oven/bun image sets it to 0): deliberately not an env defeat.
     option_defeats=(OptionDefeat("--no-cache", "makes Bun ignore its install cache"),),
     clean_subcommands=("pm cache rm",),
-    manifests=("package.json", "bun.lock", "bun.lockb", "bunfig.toml"),
     dep_steps=(DepStep("install", no_positionals=True, forbid_any=("-g", "--global")),),
     copy_manifests=("package.json", "bun.lock*"),
-    family="node",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -541,7 +514,6 @@ APT_GET = ManagerSpec(
     clean_subcommands=("clean", "autoclean", "auto-clean", "dist-clean", "distclean"),
     prerequisites=("apt-docker-clean",),
     os_package_manager=True,
-    family="os",
 )
 
 APT = ManagerSpec(
@@ -556,7 +528,6 @@ APT = ManagerSpec(
     clean_subcommands=("clean", "autoclean", "auto-clean", "dist-clean", "distclean"),
     prerequisites=("apt-docker-clean", "apt-keep-downloaded"),
     os_package_manager=True,
-    family="os",
 )
 
 APK = ManagerSpec(
@@ -585,7 +556,6 @@ APK = ManagerSpec(
     clean_subcommands=("cache clean", "cache purge"),
     prerequisites=("apk-cache-link",),
     os_package_manager=True,
-    family="os",
 )
 
 _DNF_DOWNLOAD = ("install", "upgrade", "update", "makecache", "download", "group install", "groupinstall",
@@ -621,7 +591,6 @@ DNF = ManagerSpec(
     clean_subcommands=("clean",),
     prerequisites=("dnf-keepcache",),
     os_package_manager=True,
-    family="os",
 )
 
 DNF5 = ManagerSpec(
@@ -644,7 +613,6 @@ DNF5 = ManagerSpec(
     clean_subcommands=("clean",),
     prerequisites=("dnf-keepcache",),
     os_package_manager=True,
-    family="os",
 )
 
 YUM = ManagerSpec(
@@ -671,7 +639,6 @@ YUM = ManagerSpec(
     clean_subcommands=("clean",),
     prerequisites=("yum-keepcache",),
     os_package_manager=True,
-    family="os",
 )
 
 MICRODNF = ManagerSpec(
@@ -697,7 +664,6 @@ MICRODNF = ManagerSpec(
     # [inference] microdnf is libdnf-based and honours keepcache from /etc/dnf/dnf.conf.
     prerequisites=("dnf-keepcache",),
     os_package_manager=True,
-    family="os",
 )
 
 # tdnf (Azure Linux, Photon OS). [unverified] cache dir /var/cache/tdnf; keepcache defaults off in
@@ -717,7 +683,6 @@ TDNF = ManagerSpec(
     options_with_value=_DNF_OPTIONS,
     clean_subcommands=("clean",),
     os_package_manager=True,
-    family="os",
 )
 
 _ZYPPER_OPTIONS = ("--root", "-R", "--reposd-root", "-D", "--cache-dir", "-C", "--raw-cache-dir",
@@ -746,7 +711,6 @@ ZYPPER = ManagerSpec(
     clean_subcommands=("clean",),
     prerequisites=("zypper-keeppackages",),
     os_package_manager=True,
-    family="os",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -784,13 +748,11 @@ GO = ManagerSpec(
                         "-modfile", "-overlay", "-installsuffix", "-toolexec", "-compiler", "-buildmode", "-pgo",
                         "-f", "-cpu", "-parallel", "-skip"),
     clean_subcommands=("clean -modcache|-cache|-fuzzcache",),
-    manifests=("go.mod", "go.sum", "go.work", "go.work.sum"),
     dep_steps=(DepStep("mod download"),),
     second_steps=(DepStep("build"), DepStep("install"), DepStep("test")),
     copy_manifests=("go.mod", "go.sum"),
     prefetch="go mod download",
     build_steps=("build", "test"),
-    family="go",
 )
 
 CARGO = ManagerSpec(
@@ -823,14 +785,12 @@ CARGO = ManagerSpec(
                         "--message-format", "--exclude", "--root", "--version", "--git", "--branch", "--tag",
                         "--rev", "--path", "--index", "--registry", "--recipe-path", "--lockfile-path",
                         "--config"),
-    manifests=("Cargo.toml", "Cargo.lock", ".cargo/config.toml", "rust-toolchain.toml", "recipe.json"),
     dep_steps=(DepStep("fetch"), DepStep("chef cook")),
     second_steps=(DepStep("build"), DepStep("test")),
     copy_manifests=("Cargo.toml", "Cargo.lock"),
     # No prefetch: `cargo fetch` refuses a manifest without targets (src/main.rs or lib.rs), so a
     # "copy Cargo.toml, then fetch" step is not a fix we can offer blindly (cargo-chef is).
     build_steps=("build", "test", "check"),
-    family="rust",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -862,14 +822,12 @@ MAVEN = ManagerSpec(
                                "-b", "--builder", "--color"),
     consume_when_flags=("-o", "--offline"),
     clean_subcommands=("dependency:purge-local-repository",),
-    manifests=("pom.xml", "*/pom.xml", ".mvn/*", "mvnw"),
     dep_steps=(DepStep("dependency:go-offline"), DepStep("dependency:resolve"), DepStep("dependency:resolve-plugins"),
                DepStep("de.qaware.maven:go-offline-maven-plugin:resolve-dependencies")),
     second_steps=(DepStep("package"), DepStep("install"), DepStep("verify")),
     copy_manifests=("pom.xml",),
     # No prefetch: the right command depends on `mvn` vs `./mvnw` (which also needs .mvn/ copied).
     build_steps=("package", "install", "verify", "compile", "test", "deploy", "spring-boot:build-image"),
-    family="jvm",
 )
 
 GRADLE = ManagerSpec(
@@ -898,14 +856,11 @@ GRADLE = ManagerSpec(
                                "--include-build", "--project-cache-dir", "--dependency-verification", "-F",
                                "--tests", "--configuration"),
     consume_when_flags=("--offline",),
-    manifests=("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts", "gradle.properties",
-               "gradle/*", "gradlew", "buildSrc/*", "*/build.gradle", "*/build.gradle.kts"),
     dep_steps=(DepStep("dependencies"), DepStep("downloadDependencies"), DepStep("resolveDependencies")),
     second_steps=(DepStep("build"), DepStep("assemble")),
     # No prefetch: the wrapper needs `gradle/` copied as a directory, which a one-line COPY of
     # manifests into ./ cannot express.
     build_steps=("build", "assemble", "bootJar", "jar", "shadowJar", "installDist", "test", "check"),
-    family="jvm",
 )
 
 SBT = ManagerSpec(
@@ -940,10 +895,8 @@ SBT = ManagerSpec(
     source="https://get-coursier.io/docs/cache",
     global_options_with_value=("-D", "-J", "-mem", "--java-home", "--sbt-version", "--ivy", "--sbt-dir",
                                "--sbt-boot"),
-    manifests=("build.sbt", "project/build.properties", "project/plugins.sbt", "project/*.scala", "project/*.sbt"),
     dep_steps=(DepStep("update"),),
     build_steps=("compile", "assembly", "package", "stage", "test", "Universal/packageBin", "universal:packageBin"),
-    family="jvm",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -977,10 +930,8 @@ BUNDLER = ManagerSpec(
                         "--standalone", "--trust-policy", "--shebang", "--group", "--source", "--version"),
     # Bundler's `--no-cache` only stops updating vendor/cache; it does not disable the download
     # cache: deliberately NOT an option defeat.
-    manifests=("Gemfile", "Gemfile.lock", "gems.rb", "gems.locked", "*.gemspec"),
     dep_steps=(DepStep("install"),),
     copy_manifests=("Gemfile", "Gemfile.lock"),
-    family="ruby",
 )
 
 GEM = ManagerSpec(
@@ -1000,7 +951,6 @@ GEM = ManagerSpec(
     source="https://guides.rubygems.org/command-reference/#gem-install",
     options_with_value=("-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "--platform",
                         "-g", "--file"),
-    family="ruby",
 )
 
 COMPOSER = ManagerSpec(
@@ -1034,11 +984,9 @@ COMPOSER = ManagerSpec(
     # expressible as data here (EnvDefeat is any/truthy), so only the option is listed.
     option_defeats=(OptionDefeat("--no-cache", "makes Composer skip its cache (same as COMPOSER_CACHE_DIR=/dev/null)"),),
     clean_subcommands=("clear-cache",),
-    manifests=("composer.json", "composer.lock", "auth.json"),
     dep_steps=(DepStep("install"),),
     copy_manifests=("composer.json", "composer.lock"),
     config_commands=(("config", "cache-dir", "composer"),),
-    family="php",
 )
 
 DOTNET = ManagerSpec(
@@ -1066,16 +1014,12 @@ DOTNET = ManagerSpec(
     consume_when_flags=("--no-restore", "--no-build"),
     # `dotnet restore --no-cache`/`--no-http-cache` skip the HTTP cache only: NOT a defeat.
     clean_subcommands=("nuget locals all --clear|-c", "nuget locals global-packages --clear|-c"),
-    manifests=("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx", "Directory.Build.props",
-               "Directory.Build.targets", "Directory.Packages.props", "NuGet.config", "nuget.config",
-               "packages.lock.json", "global.json"),
     dep_steps=(DepStep("restore"),),
     second_steps=(DepStep("publish", require_any=("--no-restore",)), DepStep("build", require_any=("--no-restore",)),
                   DepStep("test", require_any=("--no-restore",))),
     copy_manifests=("*.csproj",),
     prefetch="dotnet restore",
     build_steps=("publish", "build", "test"),
-    family="dotnet",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -1098,7 +1042,6 @@ CCACHE = ManagerSpec(
     global_options_with_value=("-M", "--max-size", "-F", "--max-files", "-o", "--set-config", "-k",
                                "--get-config", "-d", "--dir"),
     clean_subcommands=("-C|--clear",),
-    family="compiler",
 )
 
 SCCACHE = ManagerSpec(
@@ -1115,7 +1058,6 @@ SCCACHE = ManagerSpec(
         ),
     ),
     source="https://github.com/mozilla/sccache/blob/main/docs/Local.md",
-    family="compiler",
 )
 
 MANAGERS: tuple[ManagerSpec, ...] = (

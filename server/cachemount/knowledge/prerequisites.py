@@ -2,7 +2,7 @@
 
 `satisfied_by` are regexes searched (re.search) in the shell text of the RUNs of the stage
 lineage (the RUN itself included); any match satisfies the prerequisite. `applies_to_bases` are
-os families (from cachemount.images) or image name patterns; empty means every base.
+os families (from cachemount.semantics.base_images) or image name patterns; empty means every base.
 Sources: ../shared/reference/cache-knowledge.md §A.12-§A.15.
 """
 from __future__ import annotations

@@ -82,7 +82,6 @@ class ManagerSpec:
     env_defeats: tuple[EnvDefeat, ...] = ()
     clean_subcommands: tuple[str, ...] = ()    # subcommands that wipe the cache: 'cache purge'
     prerequisites: tuple[str, ...] = ()        # keys into PREREQUISITES
-    manifests: tuple[str, ...] = ()            # glob patterns of files the install reads
     dep_steps: tuple[DepStep, ...] = ()        # manifest-only installs (CM201)
     second_steps: tuple[DepStep, ...] = ()     # legitimate steps after the full copy (reference §B.0)
     copy_manifests: tuple[str, ...] = ()       # files the CM201 fix copies before the install (present in
@@ -93,7 +92,6 @@ class ManagerSpec:
                                                # (`go build`, `cargo build`): CM201 hints when no dep step ran first
     fix_env: tuple[tuple[str, str], ...] = ()  # ENV the fix should ensure, e.g. UV_LINK_MODE=copy
     os_package_manager: bool = False           # apt/apk/dnf/...: root-only system caches
-    family: str = ""                           # 'python', 'node', 'os', 'go', ... for grouping
     aliases: tuple[tuple[str, str], ...] = ()  # subcommand word aliases -> canonical word (('i', 'install'))
     options_with_value: tuple[str, ...] = ()   # options (any position) whose value is the next word (`-r x`)
     executable_subcommands: tuple[tuple[str, str], ...] = ()  # executable -> implied subcommand (('uvx', 'tool run'))

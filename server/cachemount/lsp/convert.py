@@ -30,7 +30,7 @@ def to_range(index: LineIndex, start: int, end: int) -> T.Range:
 
 
 def docs_url(code: str) -> str:
-    from ..output import DOCS_URL
+    from ..rules.base import DOCS_URL
     return DOCS_URL.format(code=code)
 
 

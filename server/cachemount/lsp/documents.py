@@ -32,7 +32,7 @@ def is_dockerfile(language_id: str | None, path: str | None) -> bool:
     if language_id and language_id.lower() in DOCKERFILE_LANGUAGES:
         return True
     if path:
-        from ..cli import is_dockerfile_name
+        from ..document.names import is_dockerfile_name
         return is_dockerfile_name(os.path.basename(path))
     return False
 

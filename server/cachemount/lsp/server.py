@@ -66,21 +66,18 @@ MAX_NOTES = 20               # distinct messages logged per document (then silen
 
 class _Engine:
     def __init__(self):
-        from .. import analysis, completion, engine, hover, ignore_fix, incremental
+        from .. import lint as analysis
+        from ..editor import completion
+        from ..semantics import pipeline as engine
+        from ..editor import hover
+        from ..fixing import suppress as ignore_fix
+        from ..editor import incremental
         self.analysis = analysis
         self.incremental = incremental
         self.engine = engine
         self.hover = hover
         self.completion = completion
         self.ignore_fix = ignore_fix
-
-    @property
-    def fixes(self):
-        try:
-            from .. import fixes
-        except ImportError:
-            return None
-        return fixes
 
 
 _ENGINE: _Engine | None = None
@@ -799,7 +796,7 @@ def _code_actions(req: _ActionRequest) -> tuple[list[T.CodeAction], T.CodeAction
                 actions.append(T.CodeAction(title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
                                             is_preferred=False, edit=edit(fix.edits)))
     fix_all = None
-    if wanted(FIX_ALL) and (only or actions) and any(f.fixes for f in findings) and engine().fixes is not None:
+    if wanted(FIX_ALL) and (only or actions) and any(f.fixes for f in findings):
         fix_all = T.CodeAction(title="Fix all cachemount findings", kind=FIX_ALL,
                                data={"uri": req.uri, "version": req.version})
     return actions, fix_all
@@ -808,12 +805,11 @@ def _code_actions(req: _ActionRequest) -> tuple[list[T.CodeAction], T.CodeAction
 def _fix_all_edit(uri: str, version: int, text: str, cache: dict, settings, encoding: str,
                   doc_changes: bool) -> T.WorkspaceEdit | None:
     """Every fix, as minimal line-granular edits against this version (None: nothing to fix)."""
-    fixes = engine().fixes
-    if fixes is None or len(text) > MAX_ANALYSED_CHARS or "\x00" in text[:BINARY_PROBE]:
+    if len(text) > MAX_ANALYSED_CHARS or "\x00" in text[:BINARY_PROBE]:
         return None
     key = ("fix-all", settings)       # fix-on-save and the menu ask for the same version: once
     if (got := cache.get(key)) is None:
-        got = cache[key] = fixes.apply_all(text, settings)
+        got = cache[key] = engine().analysis.apply_all(text, settings)
     new_text, count = got
     if not count or new_text == text:
         return None

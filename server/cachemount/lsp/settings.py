@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .. import config
-from ..settings import Settings, from_mapping
+from ..settings import files as config
+from ..settings.model import Settings, from_mapping
 
 SECTION = "cachemount"
 

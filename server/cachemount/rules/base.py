@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterable
 
-from ..engine import Analysis, InvocationFacts, RunFacts
+from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 from ..findings import Finding
-from ..invocations import Invocation
+from ..semantics.invocations import Invocation
+
+
+DOCS_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/{code}.md"
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,10 @@ class Rule:
     doc: str
     check: Callable[[Analysis], Iterable[Finding]]
     module: ModuleType
+
+    @property
+    def docs_url(self) -> str:
+        return DOCS_URL.format(code=self.code)
 
 
 def rule_from_module(module: ModuleType) -> Rule:
@@ -60,7 +67,7 @@ def downloads(facts: RunFacts) -> Iterable[InvocationFacts]:
 def stray_mounts(facts: RunFacts, f: InvocationFacts):
     """Cache mounts that look meant for this invocation's manager but cover none of its caches:
     the CM102 'wrong target' candidates (and reasons for CM101 to stay quiet)."""
-    from .. import cachedirs
+    from ..semantics import cachedirs
 
     out = []
     for m in facts.cache_mounts:

@@ -27,17 +27,17 @@ once per stage.
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
 from typing import Iterator
 
-from .. import cachedirs
+from ..semantics import cachedirs
 from ..document.expand import expand
-from ..engine import Analysis, InvocationFacts, RunFacts
-from ..edits import insert_before_instruction, instruction_block, remove_command, remove_span_with_space
+from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
+from ..fixing.edits import insert_before_instruction, instruction_block, remove_command, remove_span_with_space
 from ..findings import Edit, Finding, Fix
 from ..knowledge.prerequisites import PREREQUISITES
+from ..semantics.prerequisites import prerequisite_applies, prerequisite_missing
 from .base import command_text, invocation_span, live_runs
 
 CODE = "CM103"
@@ -62,10 +62,6 @@ def _mounted_for(facts: RunFacts, f: InvocationFacts) -> bool:
     return any(m.target and cachedirs.intended_for(m.target, f.inv.manager) for m in facts.cache_mounts)
 
 
-def _data(facts: RunFacts, f: InvocationFacts, kind: str, extra=()):
-    return (("manager", f.inv.manager.key), ("run", str(facts.instr.index)), ("kind", kind)) + tuple(extra)
-
-
 def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
     for f in facts.invocations:
         if f.inv.role not in ("download", "consume") or not _mounted_for(facts, f):
@@ -75,7 +71,7 @@ def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Fin
             fix = Fix(f"Remove {word.text}", (remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape),))
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{word.text}` {reason}, so the cache mount on this RUN is never used",
-                          word.start, word.end, (fix,), data=_data(facts, f, "option"))
+                          word.start, word.end, (fix,))
         for defeat in manager.env_defeats:
             value = f.env.get(defeat.name)
             if value is None or defeat.when == "truthy" and value.strip().lower() not in _TRUTHY:
@@ -86,7 +82,7 @@ def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Fin
             yield Finding(CODE, NAME, SEVERITY,
                           f"{defeat.name}={value} ({origin}) {defeat.reason}, so the cache mount on this RUN "
                           f"is never used by {manager.display}",
-                          start, end, fixes, data=_data(facts, f, "env", (("env", defeat.name),)))
+                          start, end, fixes)
 
 
 def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: str) -> tuple[str, Edit | None]:
@@ -131,7 +127,7 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
         yield Finding(CODE, NAME, SEVERITY,
                       f"`{what}` empties the cache mount on every build; it frees no space in the image "
                       f"(a cache mount is never part of a layer)",
-                      start, end, fixes, data=_data(facts, f, "clean"))
+                      start, end, fixes)
     for cmd in facts.commands:
         if cmd.name != "rm":
             continue
@@ -154,37 +150,8 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"`rm {word.text}` deletes the cache mounted at {target} on every build; it frees "
                                   f"no space in the image (a cache mount is never part of a layer)",
-                                  word.start, word.end, fixes,
-                                  data=(("run", str(facts.instr.index)), ("kind", "rm"), ("target", target)))
+                                  word.start, word.end, fixes)
                     break
-
-
-def _shell_texts(analysis: Analysis, facts: RunFacts) -> list[str]:
-    """This RUN's texts (earlier RUNs: `analysis.earlier_runs_match`, linear over a file)."""
-    instr = facts.instr
-    return [instr.args, *(hd.body for hd in instr.heredocs),
-            *(analysis.doc.text[f.start:f.end] for f in instr.flags)]  # e.g. a cache mount at /etc/apk/cache
-
-
-def _applies(prereq, facts: RunFacts) -> bool | None:
-    """True/False when the base decides it, None when the base image is unknown."""
-    if not prereq.applies_to_bases:
-        return True
-    family = facts.ctx.os_family
-    if family is None:
-        return None
-    base = facts.ctx.base or ""
-    return family in prereq.applies_to_bases or any(fnmatch.fnmatch(base, p) for p in prereq.applies_to_bases)
-
-
-def prerequisite_missing(analysis: Analysis, facts: RunFacts, prereq, include_unknown: bool = False) -> bool:
-    applies = _applies(prereq, facts)
-    if applies is False or applies is None and not include_unknown:
-        return False
-    if analysis.earlier_runs_match(facts, tuple(prereq.satisfied_by)):
-        return False
-    texts = _shell_texts(analysis, facts)
-    return not any(re.search(p, t) for p in prereq.satisfied_by for t in texts)
 
 
 def _prerequisites(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
@@ -200,12 +167,11 @@ def _prerequisites(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
             start, end = invocation_span(f.inv)
             severity = SEVERITY
             message = f"{prereq.description}, so this cache mount keeps nothing between builds"
-            if _applies(prereq, facts) is None:
+            if prerequisite_applies(prereq, facts) is None:
                 severity = "information"
                 message = (f"the base image is unknown here; if it is {'/'.join(prereq.applies_to_bases)}-based: "
                            + message)
             fix = Fix(f"Add the prerequisite: {prereq.fix_command}",
                       (insert_before_instruction(analysis.text, facts.instr, [f"RUN {prereq.fix_command}"]),),
                       groups=(f"prereq:{key}:{facts.ctx.stage}",))
-            yield Finding(CODE, NAME, severity, message, start, end, (fix,),
-                          data=_data(facts, f, "prerequisite", (("prerequisite", key),)))
+            yield Finding(CODE, NAME, severity, message, start, end, (fix,))

@@ -33,10 +33,10 @@ from typing import Iterator
 
 from ..document.expand import expand
 from ..document.mounts import format_option, quoted_whole
-from ..engine import Analysis
+from ..semantics.pipeline import Analysis
 from ..findings import Edit, Finding, Fix
 from .base import live_runs, stray_mounts, who
-from .mountplan import owner_options, target_problem
+from ..fixing.cache_mount import owner_options, target_problem
 
 CODE = "CM102"
 NAME = "cache-mount-mismatch"
@@ -64,9 +64,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                               f"{manager.display} caches in {rc.path} for {who(facts)} ({rc.why}); "
                               f"this mount targets {m.target}, so the cache is never used"
                               + (f" (no automatic fix: {problem})" if problem else ""),
-                              start, end, _retarget_fix(analysis.text, m.mount, rc.path, user, manager),
-                              data=(("manager", manager.key), ("run", str(facts.instr.index)),
-                                    ("kind", "target"), ("expected", rc.path)))
+                              start, end, _retarget_fix(analysis.text, m.mount, rc.path, user, manager))
             if user.is_root or user.uid is None or manager.os_package_manager:
                 continue
             for rc in f.caches:
@@ -80,8 +78,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"this cache mount is owned by {owner} but {manager.display} runs as "
                                   f"{who(facts)}, which cannot write to it; add uid={user.uid},gid={user.gid}",
-                                  span[0], span[1], _owner_fix(m.mount, user, manager), data=(("manager", manager.key), ("run", str(facts.instr.index)),
-                                                          ("kind", "owner")))
+                                  span[0], span[1], _owner_fix(m.mount, user, manager))
 
 
 def _writable_by(mount, user, env) -> bool:

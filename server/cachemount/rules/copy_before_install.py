@@ -38,22 +38,18 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..document.model import Instruction
-from ..engine import Analysis, RunFacts
+from ..semantics.pipeline import Analysis, RunFacts
 from ..findings import Finding
-from ..invocations import matches_dep_step
+from ..knowledge.commands import OS_STEP_COMPANIONS
+from ..semantics.invocations import matches_dep_step
 from .base import command_text, invocation_span
-from .copyfix import manifest_fixes, manifests_for, move_above_fix, prefetch_fix
+from ..fixing.copy_reorder import manifest_fixes, manifests_for, move_above_fix, prefetch_fix
 
 CODE = "CM201"
 NAME = "copy-before-install"
 SEVERITY = "warning"
 
 BROAD_SOURCES = frozenset({".", "./", "*", "./*", "./.", ".*"})
-# Commands that may share a RUN with OS package installs without tying it to the build context.
-OS_STEP_COMPANIONS = frozenset({"rm", "ln", "echo", "set", "true", "mkdir", "printf", "apt-mark", "update-ca-certificates",
-                                 "locale-gen", "chmod", "chown", "export", "dpkg-reconfigure", "cd", "["})
-
-
 def copy_sources(instr: Instruction) -> list[str]:
     """Sources of a COPY/ADD (destination dropped); empty for heredoc-only copies."""
     if instr.json_args is not None:
@@ -99,20 +95,19 @@ def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, d
             continue
         start, end = invocation_span(f.inv)
         what = command_text(f.inv)
-        data = (("manager", manager.key), ("run", str(facts.instr.index)), ("copy", str(broad.index)))
         if matches_dep_step(f.inv, manager.dep_steps) and not matches_dep_step(f.inv, manager.second_steps):
             reported.add(manager.key)
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{what}` needs only its manifest files, but the COPY on line {line} copies the whole "
                           f"build context first, so every source change re-runs this install; copy "
                           f"{_manifest_text(f)} first and the rest after the install",
-                          start, end, lambda f=f: manifest_fixes(analysis, broad, facts, f), data=data + (("kind", "dependency"),))
+                          start, end, lambda f=f: manifest_fixes(analysis, broad, facts, f))
         elif manager.os_package_manager and os_only:
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",
                           f"`{what}` does not read the build context, but it comes after the COPY on line {line}, "
                           f"so every source change re-runs it; move this RUN above that COPY",
-                          start, end, lambda: move_above_fix(analysis, broad, facts), data=data + (("kind", "os"),))
+                          start, end, lambda: move_above_fix(analysis, broad, facts))
         elif (f.inv.subcommand in manager.build_steps and manager.key not in dep_done
               and not any(facts.covering(rc) for rc in f.caches)):
             fixes = prefetch_fix(analysis, broad, facts, f)
@@ -122,7 +117,7 @@ def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, d
             yield Finding(CODE, NAME, "information",
                           f"`{what}` fetches all dependencies itself after the COPY on line {line}, with no "
                           f"dependency-only step before that COPY, so every source change downloads them again",
-                          start, end, fixes, data=data + (("kind", "build"),))
+                          start, end, fixes)
 
 
 def _os_only(facts: RunFacts) -> bool:

@@ -35,13 +35,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from dataclasses import replace
 from typing import Iterator
 
 from ..document.expand import expand
 from ..document.model import Flag, Instruction
-from ..document.mounts import Mount, MountOption, parse_mount
-from ..engine import Analysis
+from ..document.mounts import Mount, MountOption, mount_of
+from ..semantics.pipeline import Analysis
 from ..findings import Edit, Finding, Fix
 from ..knowledge import mount_options as K
 
@@ -54,16 +53,6 @@ _SIZE = re.compile(K.SIZE_PATTERN)
 _SYNTAX = re.compile(r"^(?:docker\.io/)?docker/dockerfile(?:-upstream)?:(\d+)(?:\.(\d+))?(?:\.(\d+))?([-.].*)?$",
                      re.I)
 _BOOL_FIXES = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false", "off": "false"}
-
-
-def mount_of(flag: Flag) -> Mount:
-    """`parse_mount`, also for a wholly quoted value (`--mount="type=cache,target=/x"`), which
-    BuildKit unquotes before reading the CSV."""
-    value = flag.value or ""
-    if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0] and value[0] not in value[1:-1]:
-        inner = replace(flag, value=value[1:-1], value_start=flag.value_start + 1, value_end=flag.value_end - 1)
-        return Mount(flag, parse_mount(inner).options)
-    return parse_mount(flag)
 
 
 def check(analysis: Analysis) -> Iterator[Finding]:
@@ -103,8 +92,8 @@ def _since(version: str) -> tuple[int, int, int]:
 
 
 def _finding(message: str, start: int, end: int, fixes: tuple[Fix, ...] = (), severity: str = SEVERITY,
-             tags: tuple[str, ...] = (), data: tuple[tuple[str, str], ...] = ()) -> Finding:
-    return Finding(CODE, NAME, severity, message, start, end, fixes, tags, data)
+             tags: tuple[str, ...] = ()) -> Finding:
+    return Finding(CODE, NAME, severity, message, start, end, fixes, tags)
 
 
 def _closest(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:

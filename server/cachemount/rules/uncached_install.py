@@ -37,10 +37,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..engine import Analysis, InvocationFacts, RunFacts
+from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 from ..findings import Finding, Fix
 from .base import command_text, invocation_span, live_runs, stray_mounts, who
-from .mountplan import cache_fix_edits, target_problem, title_for
+from ..fixing.cache_mount import cache_fix_edits, target_problem, title_for
 
 CODE = "CM101"
 NAME = "uncached-install"
@@ -119,8 +119,7 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
             return ()
         return (Fix(title_for(manager, missing, facts.ctx.user), tuple(edits), groups=tuple(groups)),)
 
-    return Finding(CODE, NAME, SEVERITY, message, start, end, fixes,
-                   data=(("manager", manager.key), ("run", str(facts.instr.index))))
+    return Finding(CODE, NAME, SEVERITY, message, start, end, fixes)
 
 
 def _earlier_mounting_run(analysis: Analysis, facts: RunFacts, consumer: InvocationFacts) -> RunFacts | None:

@@ -30,8 +30,7 @@ from collections import OrderedDict
 from functools import _CacheInfo
 from typing import Sequence
 
-from ..limits import (MAX_SHELL_NESTING, MAX_SUBSTITUTION_NESTING, SHELL_C_REPARSE_FACTOR,
-                      SHELL_C_REPARSE_MIN, SHELL_CACHE_BYTES)
+from ..limits import MAX_SHELL_NESTING, MAX_SUBSTITUTION_NESTING, SHELL_C_REPARSE_FACTOR, SHELL_C_REPARSE_MIN, SHELL_CACHE_BYTES
 from .model import SimpleCommand, Word
 
 __all__ = ["parse_commands"]

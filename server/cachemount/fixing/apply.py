@@ -1,13 +1,13 @@
 """The fix engine: apply fixes the rules attached to their findings, as minimal edits.
 
-`apply_all` works in rounds: each round lints, takes every fix whose edits do not touch another
+`fix_rounds` (the linter's `apply_all`) works in rounds: each round lints, takes every fix whose edits do not touch another
 chosen fix's edits (and whose once-per-stage groups are still free), applies them, and lints again,
 until nothing fixable is left. A second run therefore changes nothing."""
 from __future__ import annotations
 
-from .analysis import lint
-from .findings import Edit, Fix
-from .settings import DEFAULT, Settings
+from typing import Callable, Iterable
+
+from ..findings import SAFE, Edit, Finding, Fix
 
 MAX_ROUNDS = 12
 
@@ -46,15 +46,17 @@ def apply_fix(text: str, fix: Fix) -> str:
     return apply_edits(text, fix.edits)
 
 
-def apply_all(text: str, settings: Settings = DEFAULT) -> tuple[str, int]:
+def fix_rounds(text: str, lint: Callable[[str], Iterable[Finding]]) -> tuple[str, int]:
+    """The fixed text and the number of fixes applied. `lint` is passed in, so fixing never imports
+    the rules that use its helpers."""
     applied = 0
     for _ in range(MAX_ROUNDS):
         chosen: list[Edit] = []
         groups: set[str] = set()
         count = 0
-        for finding in lint(text, settings):
+        for finding in lint(text):
             fix = finding.fix
-            if fix is None or not fix.edits or not _well_formed(fix, len(text)):
+            if fix is None or fix.applicability != SAFE or not fix.edits or not _well_formed(fix, len(text)):
                 continue
             if groups.intersection(fix.groups):
                 continue

@@ -1,12 +1,12 @@
 """Rule pages (docs/rules/<CODE>.md) rendered from the rule modules' docstrings.
 
-`python -m cachemount.ruledocs docs/rules` rewrites them; a test checks they are current."""
+`python -m cachemount.cli.ruledocs docs/rules` rewrites them; a test checks they are current."""
 from __future__ import annotations
 
 import os
 import sys
 
-from .rules import RULES
+from ..rules import RULES
 
 
 def render(rule) -> str:

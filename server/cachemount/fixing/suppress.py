@@ -6,8 +6,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from .document.model import Document, Instruction
-from .findings import Edit, Fix
+from ..document.model import Document, Instruction
+from ..findings import Edit, Fix
 
 # Same grammar as suppressions.py: `cachemount: ignore` (every rule) or `cachemount: ignore=A,B`.
 _IGNORE = re.compile(r"^[ \t]*#[ \t]*cachemount:[ \t]*ignore[ \t]*(?:=[ \t]*(?P<codes>[A-Za-z0-9_,\t -]*?))?[ \t]*$",
@@ -30,7 +30,7 @@ def ignore_edit(text: str, offset: int, code: str, doc: Document | None = None) 
     """The edit that suppresses `code` for the instruction containing `offset`; None when it is
     already suppressed there (or there is no instruction)."""
     if doc is None:
-        from .document.scanner import parse
+        from ..document.scanner import parse
         doc = parse(text)
     instr = instruction_at(doc, offset)
     if instr is None:

@@ -10,12 +10,12 @@ import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .document.model import Document, Flag, Instruction
-from .document.mounts import field_spans
-from .knowledge import mount_options as K
+from ..document.model import Document, Flag, Instruction
+from ..document.mounts import field_spans
+from ..knowledge import mount_options as K
 
 if TYPE_CHECKING:
-    from .engine import Analysis, RunFacts
+    from ..semantics.pipeline import Analysis, RunFacts
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def complete_at(text: str, offset: int, *, analysis: "Analysis | None" = None) -
     """Completions for the cursor at `offset`. `analysis` may be passed to reuse one computed for
     exactly this text."""
     offset = max(0, min(offset, len(text)))
-    from .engine import reuse
+    from ..semantics.pipeline import reuse
     doc, analysis = reuse(text, analysis)
     instr = _instruction_at(doc, offset)
     if instr is None or instr.keyword != "RUN" or offset <= instr.keyword_end:
@@ -122,7 +122,7 @@ class _Ctx:
         if not self._tried:
             self._tried = True
             try:
-                from .engine import analyze
+                from ..semantics.pipeline import analyze
                 self._analysis = analyze(self.analysed_text)
             except Exception:   # manager-aware items are a bonus; keys and values still complete
                 self._analysis = None
@@ -244,7 +244,7 @@ def _values(ctx: _Ctx, spec: K.OptionSpec, mtype: str, options: dict[str, str | 
         num = user.uid if key == "uid" else (user.gid if user.gid is not None else user.uid)
         if num is None:
             return []
-        from .rules.base import who
+        from ..rules.base import who
         return [CompletionResult(str(num), "value", str(num), start, end, f"{key} of {who(facts)}",
                                  f"This RUN runs as {who(facts)}: a cache dir owned by it is writable here.",
                                  preselect=True)]
@@ -292,7 +292,7 @@ def _targets(ctx: _Ctx, options, start: int, end: int) -> list[CompletionResult]
     facts = ctx.facts()
     if facts is None:
         return []
-    from .rules.base import who
+    from ..rules.base import who
     taken = {m.target for m in facts.cache_mounts if m.target and not (m.mount.flag.start <= start <= m.mount.flag.end)}
     out = []
     seen = set()
@@ -341,8 +341,8 @@ def _manager_mounts(ctx: _Ctx) -> list[tuple[str, list[str], str, list[str], str
     if facts is None:
         return []
     try:
-        from .rules.base import who
-        from .rules.mountplan import mount_flag
+        from ..rules.base import who
+        from ..fixing.cache_mount import mount_flag
     except Exception:
         return []
     out = []

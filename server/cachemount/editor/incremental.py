@@ -17,13 +17,13 @@ import bisect
 import hashlib
 from dataclasses import dataclass, replace
 
-from .analysis import lint_analysis
-from .context import stage_parents
-from .document.model import Document
-from .document.scanner import parse
-from .engine import analyze
-from .findings import Edit, Finding, Fix
-from .settings import DEFAULT, Settings
+from ..lint import lint_analysis
+from ..semantics.build_state import stage_parents
+from ..document.model import Document
+from ..document.scanner import parse
+from ..semantics.pipeline import analyze
+from ..findings import Edit, Finding, Fix
+from ..settings.model import DEFAULT, Settings
 
 
 @dataclass

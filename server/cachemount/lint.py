@@ -1,14 +1,14 @@
-"""The pure facade every face uses (CLI, language server, tests): text in, findings out."""
+"""The pure facade every face uses (CLI, language server, tests): text in, findings (or fixed text) out."""
 from __future__ import annotations
 
 import bisect
 
-from .engine import Analysis, analyze
+from .semantics.pipeline import Analysis, analyze
 from .findings import Finding
+from .fixing.apply import fix_rounds
 from .rules import RULES
-from .settings import DEFAULT, Settings
+from .settings.model import DEFAULT, Settings
 from .suppressions import collect
-
 
 
 def lint(text: str, settings: Settings = DEFAULT) -> list[Finding]:
@@ -33,3 +33,8 @@ def lint_analysis(analysis: Analysis, settings: Settings = DEFAULT) -> list[Find
             findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code, f.end))
     return findings
+
+
+def apply_all(text: str, settings: Settings = DEFAULT) -> tuple[str, int]:
+    """`text` with every fix applied until nothing fixable is left, and how many were applied."""
+    return fix_rounds(text, lambda current: lint(current, settings))

@@ -10,10 +10,11 @@ import posixpath
 
 from ..document.expand import expand
 from ..document.model import Instruction
-from ..edits import instruction_block, line_start, newline_of
-from ..engine import Analysis, InvocationFacts, RunFacts
+from .edits import instruction_block, line_start, newline_of
+from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 from ..findings import Edit, Fix
-from ..invocations import matches_dep_step
+from ..knowledge.commands import OS_STEP_COMPANIONS
+from ..semantics.invocations import matches_dep_step
 
 _NEUTRAL = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "USER", "SHELL", "STOPSIGNAL", "HEALTHCHECK", "CMD",
                       "ENTRYPOINT", "MAINTAINER", "ONBUILD", "VOLUME"})
@@ -135,7 +136,7 @@ def manifest_fixes(analysis: Analysis, broad: Instruction, facts: RunFacts, f: I
     fixes = [Fix(f"Copy {names} first and move the COPY on line {broad.line + 1} after the install",
                  tuple(copy_edits + [Edit(r_end, r_end, tail)]))]
     if not any(ch in rel for rel in paths.values() for ch in "*?["):
-        from ..edits import insert_flags
+        from .edits import insert_flags
         binds = [f"--mount=type=bind,source={rel},target={name}" for name, rel in paths.items()]
         bind_edits = [Edit(b_start, b_end, ""), insert_flags(analysis.doc, facts.instr, binds),
                       Edit(r_end, r_end, tail)]
@@ -179,7 +180,6 @@ def move_above_fix(analysis: Analysis, broad: Instruction, facts: RunFacts) -> t
 
 def _context_free(analysis: Analysis, instr: Instruction) -> bool:
     """A RUN made only of OS package installs and harmless companions (rm, ln, echo, ...)."""
-    from .copy_before_install import OS_STEP_COMPANIONS
 
     facts = analysis.runs.get(instr.index)
     if facts is None:

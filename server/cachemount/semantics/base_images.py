@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from fnmatch import translate
 from functools import lru_cache
 
-from .knowledge.images import DOCKER_HUB_REGISTRIES, IMAGES, NAME_OS_HINTS, TAG_OS_HINTS
-from .knowledge.schema import ImageDefaults
+from ..knowledge.images import DOCKER_HUB_REGISTRIES, IMAGES, NAME_OS_HINTS, TAG_OS_HINTS
+from ..knowledge.schema import ImageDefaults
 
 __all__ = ["ImageRef", "parse_ref", "image_defaults", "os_family"]
 

@@ -20,9 +20,9 @@ from fnmatch import fnmatchcase, translate
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from .knowledge.managers import LAUNCHERS, MANAGERS, PYTHON_EXECUTABLES, PYTHON_OPTIONS_WITH_VALUE
-from .knowledge.schema import DepStep, ManagerSpec
-from .shell.model import SimpleCommand, Word
+from ..knowledge.managers import LAUNCHERS, MANAGERS, PYTHON_EXECUTABLES, PYTHON_OPTIONS_WITH_VALUE
+from ..knowledge.schema import DepStep, ManagerSpec
+from ..shell.model import SimpleCommand, Word
 
 __all__ = ["Invocation", "recognize", "matches_dep_step", "manager_for_executable"]
 

@@ -1,4 +1,4 @@
-"""Settings shared by the CLI and the server: rules on/off, severities, extra manifests.
+"""Settings shared by the CLI and the server: rules on/off and severities.
 
 Invalid values fall back to defaults; `problems` collects one message per bad value so the
 caller can log it once."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import SEVERITIES
+from ..findings import SEVERITIES
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,6 @@ class Settings:
     select: frozenset[str] | None = None          # None: all rules
     ignore: frozenset[str] = frozenset()
     severity: tuple[tuple[str, str], ...] = ()    # (code, severity) overrides
-    manifest_patterns: tuple[str, ...] = ()
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def enabled(self, code: str) -> bool:
@@ -73,11 +72,5 @@ def from_mapping(data: Any, base: Settings = DEFAULT) -> Settings:
                 problems.append(f"severity.{code}: expected one of {', '.join(SEVERITIES)}")
     elif sev is not None:
         problems.append("severity: expected an object of CODE: level")
-    patterns = list(base.manifest_patterns)
-    mp = data.get("manifestPatterns", data.get("manifest_patterns"))
-    if isinstance(mp, list) and all(isinstance(p, str) for p in mp):
-        patterns = list(mp)
-    elif mp is not None:
-        problems.append("manifestPatterns: expected a list of glob patterns")
     return Settings(frozenset(select) if select is not None else None, frozenset(ignore),
-                    tuple(sorted(severity.items())), tuple(patterns), tuple(problems))
+                    tuple(sorted(severity.items())), tuple(problems))

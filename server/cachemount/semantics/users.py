@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .shell.model import SimpleCommand
+from ..shell.model import SimpleCommand
 from .userinfo import UserInfo
 
 UID_MIN = 1000

@@ -7,16 +7,17 @@ from __future__ import annotations
 import posixpath
 import re
 
-from .. import cachedirs
-from ..cachedirs import ResolvedCache
+from ..semantics import cachedirs
+from ..semantics.cachedirs import ResolvedCache
 from ..document.expand import expand
 from ..document.mounts import format_option
-from ..edits import insert_before_instruction, insert_flags, remove_command, remove_span_with_space
-from ..engine import Analysis, RunFacts
+from .edits import insert_before_instruction, insert_flags, remove_command, remove_span_with_space
+from ..semantics.pipeline import Analysis, RunFacts
 from ..findings import Edit
 from ..knowledge.prerequisites import PREREQUISITES
 from ..knowledge.schema import ManagerSpec
-from ..userinfo import UserInfo
+from ..semantics.prerequisites import prerequisite_missing
+from ..semantics.userinfo import UserInfo
 
 
 def owner_options(user: UserInfo, manager: ManagerSpec) -> list[str]:
@@ -128,8 +129,6 @@ def _dedupe(edits: list[Edit]) -> list[Edit]:
 
 def prerequisite_edits(analysis: Analysis, facts: RunFacts, manager: ManagerSpec) -> tuple[list[Edit], list[str]]:
     """Once-per-stage prerequisites and ENV the mount needs, inserted above this RUN."""
-    from .cache_defeated import prerequisite_missing
-
     lines: list[str] = []
     groups: list[str] = []
     stage = facts.ctx.stage

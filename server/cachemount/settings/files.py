@@ -1,12 +1,12 @@
 """Settings files: `.cachemount.toml` (top-level keys) or `pyproject.toml` `[tool.cachemount]`,
 the nearest one found walking up from the Dockerfile's directory. Same keys as the LSP settings:
-`rules = {CM201 = false}`, `severity = {CM101 = "error"}`, `select`, `ignore`, `manifestPatterns`."""
+`rules = {CM201 = false}`, `severity = {CM101 = "error"}`, `select`, `ignore`."""
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 
-from .settings import DEFAULT, Settings, from_mapping
+from .model import DEFAULT, Settings, from_mapping
 
 try:
     import tomllib
@@ -30,12 +30,12 @@ def find_config(start_dir: str) -> str | None:
 def _read(path: str) -> bytes:
     """A settings file's bytes: regular files only, under the size cap (a FIFO named
     pyproject.toml must not hang the server)."""
-    from .textio import read_regular_bytes
+    from ..textio import read_regular_bytes
     return read_regular_bytes(path)[0]
 
 
 def _has_section(path: str) -> bool:
-    from .textio import TextError
+    from ..textio import TextError
     try:
         raw = _read(path)
     except (OSError, TextError):
@@ -52,7 +52,7 @@ def _has_section(path: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _load(path: str, mtime: float) -> Settings:
-    from .textio import TextError
+    from ..textio import TextError
     try:
         data = tomllib.loads(_read(path).decode("utf-8"))
     except (OSError, ValueError, TextError) as exc:
@@ -63,8 +63,7 @@ def _load(path: str, mtime: float) -> Settings:
         data = data.get("tool", {}).get("cachemount", {})
     got = from_mapping(data)
     if got.problems:
-        got = Settings(got.select, got.ignore, got.severity, got.manifest_patterns,
-                       tuple(f"{path}: {p}" for p in got.problems))
+        got = Settings(got.select, got.ignore, got.severity, tuple(f"{path}: {p}" for p in got.problems))
     return got
 
 

@@ -8,11 +8,11 @@ from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from . import images
-from .document.expand import expand, split_words
-from .document.model import Document, Instruction
-from .limits import LimitExceeded
-from .shell.model import SimpleCommand
+from . import base_images as images
+from ..document.expand import expand, split_words
+from ..document.model import Document, Instruction
+from ..limits import LimitExceeded
+from ..shell.model import SimpleCommand
 from .userinfo import UserInfo
 from .users import Passwd, resolve_user
 

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .document.model import Comment, Document, Flag, Instruction
-from .document.mounts import Mount, MountOption
-from .knowledge import mount_options as K
+from ..document.model import Comment, Document, Flag, Instruction
+from ..document.mounts import Mount, MountOption
+from ..knowledge import mount_options as K
 
 if TYPE_CHECKING:
-    from .engine import Analysis, RunFacts
-    from .settings import Settings
+    from ..semantics.pipeline import Analysis, RunFacts
+    from ..settings.model import Settings
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def hover_at(text: str, offset: int, settings: "Settings | None" = None, *,
              analysis: "Analysis | None" = None) -> HoverResult | None:
     """Hover for the character at `offset` (code points). `analysis` may be passed to reuse one
     already computed for exactly this text."""
-    from .engine import reuse
+    from ..semantics.pipeline import reuse
     doc, analysis = reuse(text, analysis)
     state = _Lazy(text, analysis)
 
@@ -66,7 +66,7 @@ class _Lazy:
     def analysis(self) -> "Analysis | None":
         if self._analysis is None and not self._failed:
             try:
-                from .engine import analyze
+                from ..semantics.pipeline import analyze
                 self._analysis = analyze(self.text)
             except Exception:  # context is a bonus: the static docs still show
                 self._failed = True
@@ -187,8 +187,7 @@ def _suppression_hover(text: str, comment: Comment, offset: int, settings) -> Ho
 
 
 def _rule_hover(code: str, start: int, end: int, settings) -> HoverResult:
-    from .output import DOCS_URL
-    from .rules import BY_CODE
+    from ..rules import BY_CODE
 
     rule = BY_CODE.get(code)
     if rule is None:
@@ -207,7 +206,7 @@ def _rule_hover(code: str, start: int, end: int, settings) -> HoverResult:
             if configured != severity:
                 state = f"severity **{configured}** (configured; default {severity})"
     parts = [f"**{rule.code} {rule.name}**: {summary}", f"_{state[0].upper() + state[1:]}._",
-             body.strip(), _link(DOCS_URL.format(code=rule.code), f"{rule.code} documentation")]
+             body.strip(), _link(rule.docs_url, f"{rule.code} documentation")]
     return _result(parts, start, end)
 
 
@@ -240,7 +239,7 @@ def _run_flag_hover(text: str, flag: Flag, spec: K.FlagSpec, offset: int) -> Hov
 # -- RUN --mount ------------------------------------------------------------------------------------
 
 def _mount_hover(state: _Lazy, instr: Instruction, flag: Flag, offset: int) -> HoverResult:
-    from .rules.invalid_mount import mount_of
+    from ..document.mounts import mount_of
 
     mount = mount_of(flag)
     mtype = mount.type
@@ -281,7 +280,7 @@ class _MountContext:
             return None
         if opt.canonical == "from":
             return opt.value
-        from .document.expand import expand
+        from ..document.expand import expand
         return expand(opt.value, self.env())
 
     def resolved_target(self) -> str | None:
@@ -501,7 +500,7 @@ def _context(ctx: _MountContext, key: str, mtype: str, value_hover: bool = False
 
 
 def _who(facts: "RunFacts") -> str:
-    from .rules.base import who
+    from ..rules.base import who
     return who(facts)
 
 
@@ -547,7 +546,7 @@ def _because(why: str) -> str:
 
 
 def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
-    from . import cachedirs
+    from ..semantics import cachedirs
 
     target = ctx.resolved_target()
     managers = _managers(facts)
@@ -593,7 +592,7 @@ def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
         return [f"**In this RUN**: runs as {long}, whose uid is not known here; a new cache dir is "
                 "owned by root (mode 0755) unless `uid=`/`gid=` give that user's ids."]
     env = ctx.env()
-    from .document.expand import expand
+    from ..document.expand import expand
 
     def val(k: str) -> str | None:
         o = ctx.mount.get(k)
@@ -630,7 +629,7 @@ def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
 
 
 def _sharing_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
-    from . import cachedirs
+    from ..semantics import cachedirs
 
     target = ctx.resolved_target()
     if target is None:

@@ -6,11 +6,11 @@ import json
 import re
 from dataclasses import dataclass
 
-from . import __version__
-from .findings import Finding
-from .rules import RULES
+from .. import __version__
+from ..findings import Finding
+from ..rules import RULES
+from ..rules.base import DOCS_URL
 
-DOCS_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/{code}.md"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "information": "notice", "hint": "notice"}
 # Characters that end a line or rewrite what a terminal or log viewer shows (C0/C1 controls, line and
@@ -75,7 +75,7 @@ def sarif(items: list[Located]) -> str:
         "id": r.code, "name": r.name,
         "shortDescription": {"text": r.summary},
         "fullDescription": {"text": r.doc.split("## Example")[0].strip()},
-        "helpUri": DOCS_URL.format(code=r.code),
+        "helpUri": r.docs_url,
         "help": {"text": r.doc, "markdown": r.doc},
         "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},
     } for r in RULES]

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .document.model import Document, Instruction
-from .findings import Edit
-from .shell.model import SimpleCommand
+from ..document.model import Document, Instruction
+from ..findings import Edit
+from ..shell.model import SimpleCommand
 
 
 def line_start(text: str, offset: int) -> int:

@@ -3,16 +3,15 @@ only; the work is in `analysis`. Never imports pygls/lsprotocol unless serving."
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
 import sys
 from dataclasses import replace
+from typing import Callable
 
-from . import __version__
-from .limits import LimitExceeded
+from .. import __version__
+from ..document.names import DOCKERFILE_PATTERNS, is_dockerfile_name
+from ..limits import LimitExceeded
 
-DOCKERFILE_PATTERNS = ("Dockerfile", "Containerfile", "*.Dockerfile", "*.dockerfile", "Dockerfile.*",
-                       "Containerfile.*", "*.Containerfile")
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".hg", ".svn"})
 
 
@@ -20,15 +19,11 @@ class UsageError(Exception):
     pass
 
 
-def is_dockerfile_name(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS)
-
-
 def discover(paths: list[str]) -> tuple[list[str], list[str]]:
     """Files to check and one-line errors for paths that cannot be used. Never opens a file: FIFOs,
     devices and sockets are refused from a stat, so a FIFO named `Dockerfile` cannot hang the run.
     An unreadable directory, given or met while walking, is an error: the check is incomplete."""
-    from .textio import TextError, check_regular
+    from ..textio import TextError, check_regular
 
     files: list[str] = []
     errors: list[str] = []
@@ -68,7 +63,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
 def _codes(value: str | None, option: str) -> frozenset[str] | None:
     if value is None:
         return None
-    from .rules import BY_CODE, BY_NAME
+    from ..rules import BY_CODE, BY_NAME
     out = set()
     for part in value.split(","):
         part = part.strip()
@@ -104,14 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, serve: Callable[[str | None], int] | None = None) -> int:
+    """`serve` runs the language server (given by the entry point, `cachemount.__main__`: the CLI
+    does not import the other face)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else 2
     if args.command == "serve":
-        from .lsp.server import serve
+        if serve is None:
+            print("cachemount: this entry point cannot serve; run `cachemount serve`", file=sys.stderr)
+            return 2
         return serve(args.tcp)
     if args.command != "check":
         parser.print_help(sys.stderr)
@@ -129,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args) -> int:
     from . import output
-    from .textio import MAX_FILE_BYTES, TextError, read, read_stream
+    from ..textio import MAX_FILE_BYTES, TextError, read, read_stream
 
     select = _codes(args.select, "--select")
     ignore = _codes(args.ignore, "--ignore") or frozenset()
@@ -169,10 +168,11 @@ def _check(args) -> int:
 
 def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: list[str]) -> list:
     """Lint (and with --fix, fix) one decoded file; returns its located findings."""
-    from . import config, output
-    from .analysis import lint
-    from .document.scanner import line_starts
-    from .textio import TextError
+    from ..settings import files as config
+    from . import output
+    from ..lint import lint
+    from ..document.scanner import line_starts
+    from ..textio import TextError
 
     settings = config.settings_for(None if path == "-" and not args.stdin_filename else shown)
     for problem in settings.problems:
@@ -183,7 +183,7 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
     findings = lint(text, settings)
     new_text = text
     if args.fix and findings:
-        from .fixes import apply_all
+        from ..lint import apply_all
         new_text, applied = apply_all(text, settings)
         if new_text != text:
             if args.diff:
@@ -191,7 +191,7 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
             elif path == "-":
                 pass   # written below, like an unchanged input
             else:
-                from .textio import write_atomic
+                from ..textio import write_atomic
                 try:
                     write_atomic(path, new_text, decoded)
                 except TextError as exc:

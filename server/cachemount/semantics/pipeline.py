@@ -7,18 +7,19 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import cachedirs, invocations
+from . import cachedirs
+from . import invocations
 from .cachedirs import ResolvedCache
-from .context import RunContext, build_contexts
-from .document.expand import expand
-from .document.model import Document, Instruction
-from .document.mounts import Mount, mounts_of, resolve_target
-from .document.scanner import parse
-from .document.shellsource import exec_word_spans, shell_sources
+from .build_state import RunContext, build_contexts
+from ..document.expand import expand
+from ..document.model import Document, Instruction
+from ..document.mounts import Mount, mounts_of, resolve_target
+from ..document.scanner import parse
+from ..document.shellsource import exec_word_spans, shell_sources
 from .invocations import Invocation
-from .limits import MAX_HEREDOCS_PER_RUN, LimitExceeded
-from .shell import parse_commands
-from .shell.model import SimpleCommand, Word
+from ..limits import MAX_HEREDOCS_PER_RUN, LimitExceeded
+from ..shell import parse_commands
+from ..shell.model import SimpleCommand, Word
 
 
 @dataclass

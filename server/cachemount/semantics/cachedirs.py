@@ -17,8 +17,8 @@ from fnmatch import fnmatchcase
 from functools import lru_cache
 
 from .invocations import Invocation
-from .knowledge.images import IMAGES
-from .knowledge.schema import CacheSpec, Location, ManagerSpec
+from ..knowledge.images import IMAGES
+from ..knowledge.schema import CacheSpec, Location, ManagerSpec
 from .userinfo import ROOT, UserInfo
 
 __all__ = ["ResolvedCache", "resolve_caches", "expand", "covers", "intended_for", "never_mount_hit"]

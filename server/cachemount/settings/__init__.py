@@ -1,0 +1,1 @@
+"""Settings: the typed model and the settings files it is read from."""
