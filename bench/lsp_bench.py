@@ -547,7 +547,7 @@ def report(results: dict[str, ServerResult], args: argparse.Namespace) -> str:
             lines.append(f"| {n} | | | | | | | n/a: {r.skipped} |")
             continue
 
-        def mm(doc: str) -> str:
+        def mm(doc: str, r=r) -> str:
             xs = r.change.get(doc)
             return f"{C.fmt_s(min(xs))} - {C.fmt_s(max(xs))}" if xs else "n/a"
         sync = {0: "none", 1: "full", 2: "incremental"}.get(r.sync or 0, str(r.sync))

@@ -46,6 +46,10 @@ async def lsp(files: list[Path]) -> dict:
         if future is not None and not future.done():
             future.set_result(params.diagnostics)
 
+    @client.feature(T.WINDOW_LOG_MESSAGE)
+    def _log(params: T.LogMessageParams) -> None:
+        pass   # server logs are for people; not part of the comparison
+
     @client.feature(T.WORKSPACE_CONFIGURATION)
     def _configuration(params: T.ConfigurationParams):
         return [None for _ in params.items]
@@ -76,7 +80,8 @@ async def lsp(files: list[Path]) -> dict:
             record["actions"].append(conv.unstructure(actions))
         end = position(text, len(text))
         fix_all = await client.text_document_code_action_async(T.CodeActionParams(
-            doc, T.Range(T.Position(0, 0), end), T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.SourceFixAll])))
+            doc, T.Range(T.Position(0, 0), end),
+            T.CodeActionContext(diagnostics=[], only=[T.CodeActionKind.SourceFixAll])))
         record["fix_all"] = conv.unstructure(fix_all)
         positions = [T.Position(0, 0)] + [d.range.start for d in diagnostics]
         at = 0

@@ -52,7 +52,7 @@ def test_rule_doc_example_fires_and_fixed_does_not(rule):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_pages_are_generated_from_docstrings(rule):
     page = REPO / "docs" / "rules" / f"{rule.code}.md"
-    assert page.read_text(encoding="utf-8") == render(rule), "run: python -m cachemount.cli.ruledocs docs/rules"
+    assert page.read_text(encoding="utf-8") == render(rule), "run: python scripts/generate.py"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

@@ -1,7 +1,7 @@
 """The pure facade every face uses (CLI, language server, tests): text in, findings (or fixed text) out."""
 from __future__ import annotations
 
-import bisect
+from dataclasses import replace
 
 from .semantics.pipeline import Analysis, analyze
 from .findings import Finding
@@ -17,18 +17,16 @@ def lint(text: str, settings: Settings = DEFAULT) -> list[Finding]:
 
 def lint_analysis(analysis: Analysis, settings: Settings = DEFAULT) -> list[Finding]:
     suppressions = collect(analysis.doc)
-    starts = [i.start for i in analysis.doc.instructions]
     findings: list[Finding] = []
     for rule in RULES:
         if not settings.enabled(rule.code):
             continue
         for finding in rule.check(analysis):
-            pos = bisect.bisect_right(starts, finding.start) - 1
-            if suppressions.suppressed(finding.code, pos if pos >= 0 else None):
+            instr = analysis.doc.instruction_at(finding.start)
+            if suppressions.suppressed(finding.code, instr.index if instr is not None else None):
                 continue
             severity = settings.severity_of(finding.code, finding.severity)
             if severity != finding.severity:
-                from dataclasses import replace
                 finding = replace(finding, severity=severity)
             findings.append(finding)
     findings.sort(key=lambda f: (f.start, f.code, f.end))

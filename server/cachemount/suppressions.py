@@ -1,5 +1,7 @@
-"""Inline suppressions: `# cachemount: ignore=CM101[,CM103]` on the comment line(s) right above
-an instruction, `# cachemount: ignore-file=CM201` anywhere. A bare `ignore` means every rule."""
+"""Inline suppressions, the one grammar: `# cachemount: ignore=CM101[,CM103]` on the comment line(s)
+right above an instruction, `# cachemount: ignore-file=CM201` anywhere. A bare `ignore` (or an empty
+list) means every rule. Codes are separated by commas and/or spaces. Read by lint, by the
+"Ignore CMxxx" quick fix (fixing/suppress.py) and by hover."""
 from __future__ import annotations
 
 import re
@@ -7,8 +9,56 @@ from dataclasses import dataclass
 
 from .document.model import Document
 
-_DIRECTIVE = re.compile(r"^cachemount:\s*(ignore-file|ignore)\s*(?:=\s*([A-Za-z0-9_,\s-]*))?\s*$", re.I)
+# Matched with `match`, then the rest is checked by hand: no pattern here can backtrack.
+_PREFIX = re.compile(r"\s*#\s*cachemount:\s*(ignore-file|ignore)", re.I)
+_CODE_CHARS = re.compile(r"[A-Za-z0-9_,\s-]*")
+_SEPARATORS = re.compile(r"[,\s]+")
 ALL = "*"
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One suppression comment; spans are offsets into the raw comment line (from its start)."""
+    file_wide: bool                # `ignore-file`
+    codes: frozenset[str]          # upper-cased; {ALL} when bare
+    kind_start: int                # span of `ignore` / `ignore-file`
+    kind_end: int
+    codes_start: int               # span of the code list without surrounding spaces (empty when bare)
+    codes_end: int
+
+    def code_spans(self, raw: str) -> list[tuple[int, int]]:
+        """Span of each code word in `raw`, in order."""
+        out, pos = [], self.codes_start
+        for word in _SEPARATORS.split(raw[self.codes_start:self.codes_end]):
+            at = raw.index(word, pos) if word else pos
+            if word:
+                out.append((at, at + len(word)))
+            pos = at + len(word)
+        return out
+
+
+def parse_directive(raw: str) -> Directive | None:
+    """The directive in one comment line (`raw` as written, `#` included), or None."""
+    m = _PREFIX.match(raw)
+    if m is None:
+        return None
+    rest_start = m.end()
+    rest = raw[rest_start:]
+    stripped = rest.lstrip()
+    if not stripped.strip():
+        at = len(raw.rstrip())
+        return Directive(m.group(1).lower() == "ignore-file", frozenset({ALL}), m.start(1), m.end(1), at, at)
+    if not stripped.startswith("="):
+        return None
+    codes_start = rest_start + (len(rest) - len(stripped)) + 1
+    if _CODE_CHARS.fullmatch(raw, codes_start) is None:
+        return None
+    body = raw[codes_start:]
+    codes_start += len(body) - len(body.lstrip())
+    codes_end = codes_start + len(body.strip())
+    codes = frozenset(c.upper() for c in _SEPARATORS.split(raw[codes_start:codes_end]) if c)
+    return Directive(m.group(1).lower() == "ignore-file", codes or frozenset({ALL}), m.start(1), m.end(1),
+                     codes_start, codes_end)
 
 
 @dataclass
@@ -25,21 +75,15 @@ class Suppressions:
         return ALL in codes or code in codes
 
 
-def _codes(raw: str | None) -> set[str]:
-    if not raw or not raw.strip():
-        return {ALL}
-    return {c.strip().upper() for c in re.split(r"[,\s]+", raw) if c.strip()}
-
-
 def collect(doc: Document) -> Suppressions:
     file_codes: set[str] = set()
     by_line: dict[int, set[str]] = {}
     for comment in doc.comments:
-        m = _DIRECTIVE.match(comment.text)
-        if not m:
+        directive = parse_directive(doc.text[comment.start:comment.end])
+        if directive is None:
             continue
-        codes = _codes(m.group(2))
-        if m.group(1).lower() == "ignore-file":
+        codes = set(directive.codes)
+        if directive.file_wide:
             file_codes |= codes
         else:
             by_line.setdefault(comment.line, set()).update(codes)

@@ -113,7 +113,8 @@ def check_regular(path: str) -> os.stat_result:
 
 
 def _read_fd(fd: int, cap: int) -> bytes:
-    chunks, total = [], 0
+    chunks: list[bytes] = []
+    total = 0
     while True:
         chunk = os.read(fd, min(1 << 20, cap + 1 - total))
         if not chunk:

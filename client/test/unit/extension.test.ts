@@ -118,7 +118,7 @@ describe('activate (vscode mocked, no Python on PATH)', { skip: process.platform
     await start();
     const restarts = () => state.logs.filter((l) => /Restarting the server/.test(l.message)).length;
     changeSettings('cachemount.rules', 'cachemount');
-    changeSettings('cachemount.severity', 'cachemount.manifestPatterns', 'cachemount.trace.server');
+    changeSettings('cachemount.severity', 'cachemount.select', 'cachemount.trace.server');
     await api.ready();
     assert.equal(restarts(), 0);
     assert.equal(errors().length, 1);

@@ -29,7 +29,7 @@ describe('package.json', () => {
 
   it('contributes the settings the server reads and the restart command', () => {
     const props = pkg.contributes.configuration.properties;
-    for (const key of ['path', 'interpreter', 'rules', 'severity', 'manifestPatterns', 'trace.server']) {
+    for (const key of ['path', 'interpreter', 'rules', 'severity', 'select', 'ignore', 'trace.server']) {
       assert.ok(props[`cachemount.${key}`], key);
     }
     assert.deepEqual(props['cachemount.severity'].additionalProperties.enum, ['error', 'warning', 'information', 'hint']);

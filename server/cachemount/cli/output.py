@@ -74,7 +74,7 @@ def sarif(items: list[Located]) -> str:
     rules = [{
         "id": r.code, "name": r.name,
         "shortDescription": {"text": r.summary},
-        "fullDescription": {"text": r.doc.split("## Example")[0].strip()},
+        "fullDescription": {"text": r.documentation.description},
         "helpUri": r.docs_url,
         "help": {"text": r.doc, "markdown": r.doc},
         "defaultConfiguration": {"level": _SARIF_LEVEL[r.severity]},

@@ -90,6 +90,18 @@ class Document:
     escape: str = "\\"
     directives: dict[str, str] = field(default_factory=dict)
     line_starts: list[int] = field(default_factory=list)
+    _instruction_starts: list[int] | None = field(default=None, repr=False, compare=False)
+
+    def instruction_at(self, offset: int, inside: bool = False) -> Instruction | None:
+        """The instruction a finding at `offset` belongs to: the last one starting at or before it.
+        With `inside`, None when `offset` is past that instruction's end (hover, completion)."""
+        if self._instruction_starts is None or len(self._instruction_starts) != len(self.instructions):
+            self._instruction_starts = [i.start for i in self.instructions]
+        pos = bisect.bisect_right(self._instruction_starts, offset) - 1
+        if pos < 0:
+            return None
+        instr = self.instructions[pos]
+        return instr if not inside or offset <= max(instr.end, instr.args_end) else None
 
     def position(self, offset: int) -> tuple[int, int]:
         """Code-point offset -> (0-based line, 0-based column in code points)."""

@@ -121,7 +121,7 @@ def _read_directives(text: str, lines: _Lines) -> tuple[dict[str, str], int]:
         s, e = lines.bounds(i)
         m = _DIRECTIVE.match(text, s, e)
         value = _directive_value(m.group(2)) if m else None
-        if value is None:
+        if m is None or value is None:
             break
         key = m.group(1).lower()
         if key not in _KNOWN_DIRECTIVES or key in directives:
@@ -163,7 +163,7 @@ def _continues(text: str, s: int, e: int, escape: str) -> int:
 
 def _split_flags(logical: str, pos: int) -> tuple[list[tuple[int, int]], int]:
     """Return spans (in `logical`) of leading `--flag[=value]` words and the index after them."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     n = len(logical)
     while True:
         while pos < n and logical[pos] in _WS + "\r\n":
@@ -343,13 +343,13 @@ def parse(text: str) -> Document:
         if keyword == "FROM":
             words = args.split()
             base = words[0] if words else ""
-            name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+            stage_name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
             parent = stage_by_name.get(base.lower())
             instr = _with_stage(instr, len(stages))
-            stage = Stage(len(stages), name, base, instr, [], parent)
+            stage = Stage(len(stages), stage_name, base, instr, [], parent)
             stages.append(stage)
-            if name:
-                stage_by_name[name] = stage.index
+            if stage_name:
+                stage_by_name[stage_name] = stage.index
         instructions.append(instr)
         if stages and instr.keyword != "FROM":
             stages[-1].instructions.append(instr)

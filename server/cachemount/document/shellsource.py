@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .model import Instruction
@@ -21,7 +22,7 @@ _NON_SHELL_SHEBANG = re.compile(r"#!\s*\S*(python|node|perl|ruby|php)")
 @dataclass(frozen=True)
 class ShellSource:
     text: str
-    origin: int | tuple[int, ...]   # int base offset, or one document offset per char (+ end)
+    origin: int | Sequence[int]   # int base offset, or one document offset per char (+ end)
 
 
 class EscapedOrigin(tuple):

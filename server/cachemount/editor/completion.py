@@ -6,13 +6,13 @@ cache mount the way the fixes do. Pure: text and an offset in, results with code
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..document.model import Document, Flag, Instruction
 from ..document.mounts import field_spans
 from ..knowledge import mount_options as K
+from ..limits import LimitExceeded
 
 if TYPE_CHECKING:
     from ..semantics.pipeline import Analysis, RunFacts
@@ -44,7 +44,7 @@ def complete_at(text: str, offset: int, *, analysis: "Analysis | None" = None) -
     offset = max(0, min(offset, len(text)))
     from ..semantics.pipeline import reuse
     doc, analysis = reuse(text, analysis)
-    instr = _instruction_at(doc, offset)
+    instr = doc.instruction_at(offset, inside=True)
     if instr is None or instr.keyword != "RUN" or offset <= instr.keyword_end:
         return []
     ctx = _Ctx(text, doc, instr, analysis)
@@ -79,15 +79,6 @@ def complete_at(text: str, offset: int, *, analysis: "Analysis | None" = None) -
 
 # -- locating --------------------------------------------------------------------------------------
 
-def _instruction_at(doc: Document, offset: int) -> Instruction | None:
-    starts = [i.start for i in doc.instructions]
-    pos = bisect.bisect_right(starts, offset) - 1
-    if pos < 0:
-        return None
-    instr = doc.instructions[pos]
-    return instr if offset <= max(instr.end, instr.args_end) else None
-
-
 def _only_flags_before(instr: Instruction, word_start: int) -> bool:
     """True when everything between the keyword and `word_start` is flags (the word is a flag)."""
     if any(f.start == word_start for f in instr.flags):
@@ -121,10 +112,10 @@ class _Ctx:
     def analysis(self) -> "Analysis | None":
         if not self._tried:
             self._tried = True
+            from ..semantics.pipeline import analyze
             try:
-                from ..semantics.pipeline import analyze
                 self._analysis = analyze(self.analysed_text)
-            except Exception:   # manager-aware items are a bonus; keys and values still complete
+            except LimitExceeded:   # too big to analyse: keys and values still complete
                 self._analysis = None
         return self._analysis
 
@@ -148,7 +139,7 @@ def _flag_names(ctx: _Ctx, start: int, offset: int) -> list[CompletionResult]:
         detail = f"Dockerfile {spec.since}" + ("" if spec.stable else " (labs)")
         out.append(CompletionResult(f"--{spec.name}", "flag", f"--{spec.name}=", start, end, detail,
                                     spec.doc, sort_text=f"1{i}", filter_text=f"--{spec.name}"))
-    for i, (label, flags, plain, snip, doc) in enumerate(_manager_mounts(ctx)):
+    for i, (label, flags, _plain, snip, doc) in enumerate(_manager_mounts(ctx)):
         out.append(CompletionResult(f"--mount cache for {label}", "snippet", " ".join(flags), start, end,
                                     "cache mount", doc, snippet=snip_join(snip), sort_text=f"0{i}",
                                     filter_text=f"--mount {label}"))
@@ -181,17 +172,17 @@ def _mount_value(ctx: _Ctx, value_start: int, value_end: int, offset: int) -> li
     mtype = (options.get("type") or K.DEFAULT_TYPE).lower()
     fs, fe = current
     before = text[fs:offset]
-    eq = text.find("=", fs, fe)
+    eq_at = text.find("=", fs, fe)
     if "=" in before:
-        key = text[fs:eq].strip().strip("\"'").lower()
+        key = text[fs:eq_at].strip().strip("\"'").lower()
         spec = K.OPTIONS_BY_SPELLING.get(key)
         if spec is None:
             return []
-        return _values(ctx, spec, mtype, options, eq + 1, fe)
-    key_end = eq if eq >= 0 else fe
-    out = _keys(mtype, options, fs, key_end, has_value=eq >= 0)
+        return _values(ctx, spec, mtype, options, eq_at + 1, fe)
+    key_end = eq_at if eq_at >= 0 else fe
+    out = _keys(mtype, options, fs, key_end, has_value=eq_at >= 0)
     if len(fields) == 1 or (not options and current == fields[0]):
-        for i, (label, flags, plain, snip, doc) in enumerate(_manager_mounts(ctx)):
+        for i, (label, flags, _plain, snip, doc) in enumerate(_manager_mounts(ctx)):
             insert = " ".join(flags)[len("--mount="):]
             snippet = snip_join(snip)[len("--mount="):]
             out.append(CompletionResult(f"type=cache for {label}", "snippet", insert, fs, fe, "cache mount", doc,
@@ -235,7 +226,7 @@ def _values(ctx: _Ctx, spec: K.OptionSpec, mtype: str, options: dict[str, str | 
     if key == "from":
         return [CompletionResult(s.name, "value", s.name, start, end, f"stage (line {s.from_instruction.line + 1})",
                                  f"`FROM {s.base} AS {s.name}`")
-                for s in ctx.doc.stages if s.name and 0 <= s.index < ctx.instr.stage]
+                for s in (ctx.doc.stages if ctx.doc is not None else ()) if s.name and 0 <= s.index < ctx.instr.stage]
     if key in ("uid", "gid"):
         facts = ctx.facts()
         if facts is None:
@@ -294,7 +285,7 @@ def _targets(ctx: _Ctx, options, start: int, end: int) -> list[CompletionResult]
         return []
     from ..rules.base import who
     taken = {m.target for m in facts.cache_mounts if m.target and not (m.mount.flag.start <= start <= m.mount.flag.end)}
-    out = []
+    out: list[CompletionResult] = []
     seen = set()
     for source in _stage_facts(ctx):
         for manager, caches in _managers(source):
@@ -340,11 +331,9 @@ def _manager_mounts(ctx: _Ctx) -> list[tuple[str, list[str], str, list[str], str
     facts = ctx.facts()
     if facts is None:
         return []
-    try:
-        from ..rules.base import who
-        from ..fixing.cache_mount import mount_flag
-    except Exception:
-        return []
+    from ..fixing.cache_mount import mount_flag
+    from ..rules.base import who
+
     out = []
     tab = 1
     for manager, caches in _managers(facts):

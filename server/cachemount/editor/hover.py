@@ -5,7 +5,6 @@ target matches where that manager caches for the user in force, why `uid=` matte
 """
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
 from dataclasses import dataclass
@@ -14,8 +13,11 @@ from typing import TYPE_CHECKING
 from ..document.model import Comment, Document, Flag, Instruction
 from ..document.mounts import Mount, MountOption
 from ..knowledge import mount_options as K
+from ..limits import LimitExceeded
+from ..suppressions import parse_directive
 
 if TYPE_CHECKING:
+    from ..knowledge.schema import ManagerSpec
     from ..semantics.pipeline import Analysis, RunFacts
     from ..settings.model import Settings
 
@@ -39,7 +41,7 @@ def hover_at(text: str, offset: int, settings: "Settings | None" = None, *,
     comment = _comment_at(doc, offset)
     if comment is not None:
         return _suppression_hover(text, comment, offset, settings)
-    instr = _instruction_at(doc, offset)
+    instr = doc.instruction_at(offset, inside=True)
     if instr is None or instr.keyword != "RUN":
         return None
     flag = _flag_at(instr, offset)
@@ -65,21 +67,12 @@ class _Lazy:
 
     def analysis(self) -> "Analysis | None":
         if self._analysis is None and not self._failed:
+            from ..semantics.pipeline import analyze
             try:
-                from ..semantics.pipeline import analyze
                 self._analysis = analyze(self.text)
-            except Exception:  # context is a bonus: the static docs still show
+            except LimitExceeded:  # too big to analyse: the static docs still show
                 self._failed = True
         return self._analysis
-
-
-def _instruction_at(doc: Document, offset: int) -> Instruction | None:
-    starts = [i.start for i in doc.instructions]
-    pos = bisect.bisect_right(starts, offset) - 1
-    if pos < 0:
-        return None
-    instr = doc.instructions[pos]
-    return instr if offset <= instr.end else None
 
 
 def _comment_at(doc: Document, offset: int) -> Comment | None:
@@ -161,28 +154,25 @@ def to_plain(markdown: str) -> str:
 
 # -- suppression comments -------------------------------------------------------------------------
 
-_DIRECTIVE = re.compile(r"#\s*cachemount:\s*(ignore-file|ignore)\b", re.I)
-_CODE = re.compile(r"[A-Za-z]{2}\d{3}")
 
 
 def _suppression_hover(text: str, comment: Comment, offset: int, settings) -> HoverResult | None:
     raw = text[comment.start:comment.end]
-    m = _DIRECTIVE.search(raw)
-    if not m:
+    directive = parse_directive(raw)
+    if directive is None:
         return None
     rel = offset - comment.start
-    for cm in _CODE.finditer(raw, m.end()):
-        if cm.start() <= rel <= cm.end():
-            return _rule_hover(cm.group().upper(), comment.start + cm.start(), comment.start + cm.end(), settings)
-    if m.start(1) <= rel <= m.end(1):
-        word = m.group(1).lower()
-        if word == "ignore":
+    for start, end in directive.code_spans(raw):
+        if start <= rel <= end:
+            return _rule_hover(raw[start:end].upper(), comment.start + start, comment.start + end, settings)
+    if directive.kind_start <= rel <= directive.kind_end:
+        if not directive.file_wide:
             body = ("**`# cachemount: ignore=CODE[,CODE...]`** silences those rules for the instruction "
                     "right below this comment block. A bare `# cachemount: ignore` silences every rule there.")
         else:
             body = ("**`# cachemount: ignore-file=CODE[,CODE...]`** silences those rules in the whole file, "
                     "wherever the comment is. A bare `ignore-file` silences every rule.")
-        return _result([body], comment.start + m.start(1), comment.start + m.end(1))
+        return _result([body], comment.start + directive.kind_start, comment.start + directive.kind_end)
     return None
 
 
@@ -194,8 +184,7 @@ def _rule_hover(code: str, start: int, end: int, settings) -> HoverResult:
         known = ", ".join(BY_CODE)
         return _result([f"**{code}**: no such cachemount rule (known: {known}); this code silences nothing."],
                        start, end)
-    head, _, body = rule.doc.partition("\n")
-    summary = head.split(":", 1)[-1].strip()
+    summary, body = rule.summary, rule.documentation.details
     severity = rule.severity
     state = f"default severity **{severity}**"
     if settings is not None:
@@ -450,7 +439,8 @@ def _id_detail(ctx: _MountContext, value: str) -> list[str]:
             if ident == value:
                 others.append(str(facts.instr.line + 1))
     if others:
-        return [f"Shares its cache with the mount{'s' if len(others) > 1 else ''} on line{'s' if len(others) > 1 else ''} "
+        plural = "s" if len(others) > 1 else ""
+        return [f"Shares its cache with the mount{plural} on line{plural} "
                 f"{', '.join(others)} (same id)."]
     return []
 
@@ -487,15 +477,12 @@ def _context(ctx: _MountContext, key: str, mtype: str, value_hover: bool = False
     if facts is None:
         return []
     out: list[str] = []
-    try:
-        if key in ("", "type", "target", "id"):
-            out.extend(_manager_lines(ctx, facts))
-        if key in ("", "uid", "gid", "mode"):
-            out.extend(_owner_lines(ctx, facts, key))
-        if key == "sharing":
-            out.extend(_sharing_lines(ctx, facts))
-    except Exception:   # engine modules still settling: show the static docs only
-        return out
+    if key in ("", "type", "target", "id"):
+        out.extend(_manager_lines(ctx, facts))
+    if key in ("", "uid", "gid", "mode"):
+        out.extend(_owner_lines(ctx, facts, key))
+    if key == "sharing":
+        out.extend(_sharing_lines(ctx, facts))
     return out
 
 
@@ -515,10 +502,10 @@ def _who_from(facts: "RunFacts") -> str:
     return f"USER {user.spec} ({source})"
 
 
-def _managers(facts: "RunFacts") -> list[tuple[object, list, list]]:
+def _managers(facts: "RunFacts") -> list[tuple["ManagerSpec", list, list]]:
     """(manager spec, resolved caches, caches whose dir is unknown) for each manager that
     downloads or reads packages in this RUN."""
-    seen: dict[str, tuple[object, list, list]] = {}
+    seen: dict[str, tuple["ManagerSpec", list, list]] = {}
     for f in facts.invocations:
         if f.inv.role not in ("download", "consume"):
             continue

@@ -13,9 +13,9 @@ texts sit. So after an edit:
 that. Used by the language server, one linter per open document."""
 from __future__ import annotations
 
-import bisect
 import hashlib
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from ..lint import lint_analysis
 from ..semantics.build_state import stage_parents
@@ -64,11 +64,10 @@ def _digest(parent: bytes, text: str) -> bytes:
 
 
 def _group(doc: Document, findings: list[Finding]) -> dict[int, list[Finding]]:
-    starts = [i.start for i in doc.instructions]
     out: dict[int, list[Finding]] = {}
     for f in findings:
-        pos = bisect.bisect_right(starts, f.start) - 1
-        stage = doc.instructions[pos].stage if pos >= 0 else -1
+        instr = doc.instruction_at(f.start)
+        stage = instr.stage if instr is not None else -1
         out.setdefault(stage, []).append(f)
     return out
 
@@ -112,6 +111,7 @@ def _shifted(f: Finding, at: int, delta: int) -> Finding:
         return pos + delta if pos >= at else pos
 
     source = f.fix_source
+    fixes: tuple[Fix, ...] | Callable[[], tuple[Fix, ...]]
     if isinstance(source, _ShiftedFixes):
         fixes = source.then(at, delta)
     elif callable(source):                     # not computed yet: stays lazy

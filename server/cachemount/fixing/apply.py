@@ -1,6 +1,7 @@
 """The fix engine: apply fixes the rules attached to their findings, as minimal edits.
 
-`fix_rounds` (the linter's `apply_all`) works in rounds: each round lints, takes every fix whose edits do not touch another
+`fix_rounds` (the linter's `apply_all`) works in rounds: each round lints, takes every fix whose
+edits do not touch another
 chosen fix's edits (and whose once-per-stage groups are still free), applies them, and lints again,
 until nothing fixable is left. A second run therefore changes nothing."""
 from __future__ import annotations

@@ -41,6 +41,8 @@ def target_problem(path: str) -> str | None:
 
 
 def mount_flag(rc: ResolvedCache, user: UserInfo, manager: ManagerSpec) -> str:
+    if rc.path is None:
+        raise ValueError(f"{manager.key}: a cache without a resolved path cannot be mounted")
     parts = ["type=cache"]
     if rc.spec.id:
         parts.append(f"id={rc.spec.id}")
@@ -177,7 +179,7 @@ def cache_fix_edits(analysis: Analysis, facts: RunFacts, manager: ManagerSpec,
         return [], []
     user = facts.ctx.user
     flags = [mount_flag(rc, user, manager) for rc in caches]
-    targets = [rc.path for rc in caches]
+    targets = [rc.path for rc in caches if rc.path is not None]   # all of them (checked above)
     edits = [insert_flags(analysis.doc, facts.instr, flags)]
     edits += defeat_removals(analysis, facts, manager, targets)
     pre, groups = prerequisite_edits(analysis, facts, manager)

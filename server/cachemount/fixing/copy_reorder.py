@@ -29,10 +29,12 @@ def _run_is_context_free(analysis: Analysis, instr: Instruction) -> bool:
     key = ("context_free", instr.index)
     if key not in analysis.memo:
         facts = analysis.runs.get(instr.index)
-        managed = {id(f.inv.command) for f in facts.invocations
-                   if f.inv.manager.os_package_manager or matches_dep_step(f.inv, f.inv.manager.dep_steps)
-                   } if facts is not None else set()
-        analysis.memo[key] = bool(managed) and all(id(c) in managed or not c.words for c in facts.commands)
+        if facts is None:
+            analysis.memo[key] = False
+        else:
+            managed = {id(f.inv.command) for f in facts.invocations
+                       if f.inv.manager.os_package_manager or matches_dep_step(f.inv, f.inv.manager.dep_steps)}
+            analysis.memo[key] = bool(managed) and all(id(c) in managed or not c.words for c in facts.commands)
     return bool(analysis.memo[key])
 
 
@@ -205,4 +207,4 @@ def prefetch_fix(analysis: Analysis, broad: Instruction, facts: RunFacts, f: Inv
     indent = text[b_start:broad.start]
     lines = [f"COPY {flags}{' '.join(manager.copy_manifests)} ./", f"RUN {manager.prefetch}"]
     return (Fix(f"Download dependencies with `{manager.prefetch}` before the COPY on line {broad.line + 1}",
-                (Edit(b_start, b_start, "".join(f"{indent}{l}{nl}" for l in lines)),)),)
+                (Edit(b_start, b_start, "".join(f"{indent}{line}{nl}" for line in lines)),)),)

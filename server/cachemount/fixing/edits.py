@@ -139,12 +139,12 @@ _CLOSERS = frozenset({"fi", "done", "esac", "}", ")"})
 
 
 def _remove_after(text: str, prev_end: int, cmd: SimpleCommand, escape: str) -> Edit | None:
-    """Remove `cmd` with the one `&&`/`;` (or, in a heredoc body, the line break) before it. Between the previous command and `cmd` there may
-    be the ends of compound commands (`fi;`, `done &&`), continuations, and comment or blank lines
-    inside the continuation (the builder drops those): the removal starts after the last closer, and
-    comment lines are kept. If `cmd` ends the instruction, the escape before the comments goes too,
-    so no continuation dangles; if more follows, the line `&& cmd \\` goes when it holds nothing
-    else, and otherwise nothing is removed (None)."""
+    """Remove `cmd` with the one `&&`/`;` (or, in a heredoc body, the line break) before it. Between
+    the previous command and `cmd` there may be the ends of compound commands (`fi;`, `done &&`),
+    continuations, and comment or blank lines inside the continuation (the builder drops those): the
+    removal starts after the last closer, and comment lines are kept. If `cmd` ends the instruction,
+    the escape before the comments goes too, so no continuation dangles; if more follows, the line
+    `&& cmd \\` goes when it holds nothing else, and otherwise nothing is removed (None)."""
     gap = text[prev_end:cmd.start]
     pos, anchor, ops, comments, newline = 0, prev_end, 0, [], False
     lines = gap.split("\n")

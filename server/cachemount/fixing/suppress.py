@@ -3,16 +3,11 @@ line right above the instruction (with the instruction's indentation), or the co
 an ignore comment already in the comment block above it. Pure: text in, a Fix out."""
 from __future__ import annotations
 
-import bisect
-import re
 
 from ..document.model import Document, Instruction
 from ..findings import Edit, Fix
+from ..suppressions import ALL, parse_directive
 
-# Same grammar as suppressions.py: `cachemount: ignore` (every rule) or `cachemount: ignore=A,B`.
-_IGNORE = re.compile(r"^[ \t]*#[ \t]*cachemount:[ \t]*ignore[ \t]*(?:=[ \t]*(?P<codes>[A-Za-z0-9_,\t -]*?))?[ \t]*$",
-                     re.I)
-_FILE_IGNORE = re.compile(r"^[ \t]*#[ \t]*cachemount:[ \t]*ignore-file\b", re.I)
 
 
 def title(code: str) -> str:
@@ -20,10 +15,8 @@ def title(code: str) -> str:
 
 
 def instruction_at(doc: Document, offset: int) -> Instruction | None:
-    """The instruction a finding at `offset` belongs to (the last one starting at or before it)."""
-    starts = [i.start for i in doc.instructions]
-    pos = bisect.bisect_right(starts, offset) - 1
-    return doc.instructions[pos] if pos >= 0 else None
+    """The instruction a finding at `offset` belongs to (`Document.instruction_at`)."""
+    return doc.instruction_at(offset)
 
 
 def ignore_edit(text: str, offset: int, code: str, doc: Document | None = None) -> Edit | None:
@@ -44,16 +37,13 @@ def ignore_edit(text: str, offset: int, code: str, doc: Document | None = None) 
     while line_no >= 0 and line_no in by_line:
         comment = by_line[line_no]
         raw = text[comment.start:comment.end]
-        m = _IGNORE.match(raw)
-        if m and not _FILE_IGNORE.match(raw):
-            codes_text = m.group("codes")
-            if codes_text is None or not codes_text.strip():
-                return None  # a bare ignore already silences every rule
-            codes = [c.strip().upper() for c in re.split(r"[,\s]+", codes_text) if c.strip()]
-            if code in codes:
-                return None
-            sep = ", " if ", " in codes_text else ("," if "," in codes_text or len(codes) == 1 else " ")
-            at = comment.start + m.end("codes")
+        directive = parse_directive(raw)
+        if directive is not None and not directive.file_wide:
+            if ALL in directive.codes or code in directive.codes:
+                return None  # already silenced there (a bare ignore silences every rule)
+            codes_text = raw[directive.codes_start:directive.codes_end]
+            sep = ", " if ", " in codes_text else ("," if "," in codes_text or len(directive.codes) == 1 else " ")
+            at = comment.start + directive.codes_end
             return Edit(at, at, f"{sep}{code}")
         line_no -= 1
     indent = text[line_start:instr.start]

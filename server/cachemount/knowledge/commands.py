@@ -2,5 +2,6 @@
 from __future__ import annotations
 
 # Commands that may share a RUN with OS package installs without tying it to the build context.
-OS_STEP_COMPANIONS = frozenset({"rm", "ln", "echo", "set", "true", "mkdir", "printf", "apt-mark", "update-ca-certificates",
+OS_STEP_COMPANIONS = frozenset({"rm", "ln", "echo", "set", "true", "mkdir", "printf", "apt-mark",
+                                 "update-ca-certificates",
                                  "locale-gen", "chmod", "chown", "export", "dpkg-reconfigure", "cd", "["})

@@ -982,7 +982,9 @@ COMPOSER = ManagerSpec(
                         "--stability", "-s"),
     # COMPOSER_CACHE_DIR=/dev/null is the same as --no-cache; a value-specific env defeat is not
     # expressible as data here (EnvDefeat is any/truthy), so only the option is listed.
-    option_defeats=(OptionDefeat("--no-cache", "makes Composer skip its cache (same as COMPOSER_CACHE_DIR=/dev/null)"),),
+    option_defeats=(
+        OptionDefeat("--no-cache", "makes Composer skip its cache (same as COMPOSER_CACHE_DIR=/dev/null)"),
+    ),
     clean_subcommands=("clear-cache",),
     dep_steps=(DepStep("install"),),
     copy_manifests=("composer.json", "composer.lock"),

@@ -1,4 +1,6 @@
-"""The rule registry: one module per rule, listed explicitly (order = report order for ties)."""
+"""The rule registry: one module per rule, listed explicitly (order = report order for ties).
+A rule's documentation lives in its module (docstring, FIRES_WHEN, FIX_SUMMARY), parsed in base.py;
+CONTRIBUTING.md says how to add one."""
 from __future__ import annotations
 
 from . import cache_defeated, cache_mount_mismatch, copy_before_install, invalid_mount, uncached_install

@@ -1,6 +1,8 @@
-"""What every rule module shares: the rule record, spans of an invocation, wording helpers."""
+"""What every rule module shares: the rule record (with its documentation, parsed here and only
+here), spans of an invocation, wording helpers."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterable
@@ -12,16 +14,87 @@ from ..semantics.invocations import Invocation
 
 DOCS_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/{code}.md"
 
+_SECTION = re.compile(r"## (.+)$")
+_DOCKERFILE_BLOCK = re.compile(r"```dockerfile\n(.*?)```", re.S)
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """A rule's documentation. The module docstring reads `CODE name: what it flags` (the first
+    paragraph may wrap), then `## Why`, `## Example`, `## Fixed` (dockerfile blocks) and `## Fix`
+    sections. The module constants FIRES_WHEN and FIX_SUMMARY are the one-line columns of the
+    README's rules table."""
+    text: str                               # the docstring, stripped
+    summary: str                            # its first line after `CODE name:` (hover title, SARIF)
+    details: str                            # everything after that first line (the hover body)
+    lead: str                               # the whole first paragraph on one line (pages, editor schema)
+    body: str                               # everything after the first paragraph (pages)
+    sections: tuple[tuple[str, str], ...]   # (`## ` heading, its text) in order
+    fires_when: str
+    fix_summary: str
+
+    @classmethod
+    def parse(cls, text: str, fires_when: str = "", fix_summary: str = "") -> "RuleDoc":
+        text = text.strip()
+        first, _, details = text.partition("\n")
+        para, _, body = text.partition("\n\n")
+        return cls(text, first.split(":", 1)[-1].strip(), details, " ".join(para.split(":", 1)[-1].split()),
+                   body.strip("\n"), _sections(text), fires_when, fix_summary)
+
+    def section(self, heading: str) -> str:
+        return next((body for head, body in self.sections if head == heading), "")
+
+    @property
+    def description(self) -> str:
+        """What the rule is about, without the examples (SARIF fullDescription)."""
+        return self.text.split("## Example")[0].strip()
+
+    def _block(self, heading: str) -> str:
+        m = _DOCKERFILE_BLOCK.search(self.section(heading))
+        return m.group(1) if m else ""
+
+    @property
+    def example(self) -> str:
+        """The Dockerfile of `## Example` (fires the rule)."""
+        return self._block("Example")
+
+    @property
+    def fixed(self) -> str:
+        """The Dockerfile of `## Fixed` (what the fix writes; the rule is quiet on it)."""
+        return self._block("Fixed")
+
+
+def _sections(text: str) -> tuple[tuple[str, str], ...]:
+    """`## Heading` sections in order; a `## ` line inside a ``` block is example text."""
+    out: list[tuple[str, list[str]]] = []
+    fenced = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        m = None if fenced else _SECTION.match(line)
+        if m:
+            out.append((m.group(1).strip(), []))
+        elif out:
+            out[-1][1].append(line)
+    return tuple((head, "\n".join(lines).strip("\n")) for head, lines in out)
+
 
 @dataclass(frozen=True)
 class Rule:
     code: str
     name: str
     severity: str
-    summary: str
-    doc: str
+    documentation: RuleDoc
     check: Callable[[Analysis], Iterable[Finding]]
     module: ModuleType
+
+    @property
+    def summary(self) -> str:
+        return self.documentation.summary
+
+    @property
+    def doc(self) -> str:
+        return self.documentation.text
 
     @property
     def docs_url(self) -> str:
@@ -29,9 +102,8 @@ class Rule:
 
 
 def rule_from_module(module: ModuleType) -> Rule:
-    doc = (module.__doc__ or "").strip()
-    summary = doc.splitlines()[0].split(":", 1)[-1].strip() if doc else ""
-    return Rule(module.CODE, module.NAME, module.SEVERITY, summary, doc, module.check, module)
+    doc = RuleDoc.parse(module.__doc__ or "", module.FIRES_WHEN, module.FIX_SUMMARY)
+    return Rule(module.CODE, module.NAME, module.SEVERITY, doc, module.check, module)
 
 
 def invocation_span(inv: Invocation) -> tuple[int, int]:

@@ -23,6 +23,9 @@ class Lineage(Sequence[int]):
     is O(1) (a tuple each was quadratic: 8,000 RUNs took 27 s). Iterating is O(length)."""
 
     __slots__ = ("_prev", "_last", "_len")
+    _prev: "Lineage | None"
+    _last: int
+    _len: int
 
     def __init__(self, prev: "Lineage | None" = None, last: int = -1) -> None:
         self._prev = prev
@@ -50,7 +53,7 @@ class Lineage(Sequence[int]):
         items.reverse()
         return iter(items)
 
-    def __getitem__(self, i):  # type: ignore[override]
+    def __getitem__(self, i):
         return tuple(self)[i]
 
     def __contains__(self, value: object) -> bool:
@@ -150,7 +153,7 @@ class _State:
     base: str | None
     os_family: str | None
     lineage: Lineage = EMPTY_LINEAGE
-    log: _EnvLog | None = None
+    log: _EnvLog = None  # type: ignore[assignment]  # built from `env` in __post_init__
     handed_over: bool = False  # a child stage took over `env` and `log`
     final: int = 0             # position in `log` at the end of the stage (once handed over)
     _view: _EnvAt | None = None
@@ -247,8 +250,8 @@ def build_contexts(doc: Document, commands_of: Callable[[Instruction], list[Simp
     if stages is not None:
         parents = stage_parents(doc, args)
         wanted = set()
-        for stage in stages:  # each ancestor once: linear on long chains of stages
-            current: int | None = stage
+        for wanted_stage in stages:  # each ancestor once: linear on long chains of stages
+            current: int | None = wanted_stage
             while current is not None and current not in wanted:
                 wanted.add(current)
                 current = parents[current]

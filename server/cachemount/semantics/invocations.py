@@ -31,7 +31,7 @@ __all__ = ["Invocation", "recognize", "matches_dep_step", "manager_for_executabl
 class Invocation:
     manager: ManagerSpec
     command: SimpleCommand
-    subcommand: str | None          # canonical matched subcommand path ('install', 'mod download'), None if none matched
+    subcommand: str | None          # canonical matched subcommand path ('install', 'mod download'); None: none
     subcommand_words: tuple[Word, ...]
     role: str                       # 'download' | 'consume' | 'clean' | 'other'
     positionals: tuple[Word, ...]   # non-option args after the subcommand (packages, paths)
@@ -212,7 +212,7 @@ def recognize(cmd: SimpleCommand) -> list[Invocation]:
         return []
     name = _basename(words[0].text)
     start = 1
-    exe = name
+    exe: str | None = name
     version: str | None = None
     candidates = manager_for_executable(name)
     if not candidates:

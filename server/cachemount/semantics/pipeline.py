@@ -44,7 +44,8 @@ class RunFacts:
     invocations: list[InvocationFacts]
     mounts: list[Mount]
     cache_mounts: list[CacheMount]
-    configures: list[tuple[str, str, str]] = field(default_factory=list)  # (manager, cache key, dir) set by config commands
+    # (manager, cache key, dir) set by config commands
+    configures: list[tuple[str, str, str]] = field(default_factory=list)
 
     def covering(self, resolved: ResolvedCache) -> list[CacheMount]:
         return [m for m in self.cache_mounts if m.target and cachedirs.covers(m.target, resolved)]

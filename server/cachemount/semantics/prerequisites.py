@@ -27,7 +27,8 @@ def prerequisite_applies(prereq: Prerequisite, facts: RunFacts) -> bool | None:
     return family in prereq.applies_to_bases or any(fnmatch.fnmatch(base, p) for p in prereq.applies_to_bases)
 
 
-def prerequisite_missing(analysis: Analysis, facts: RunFacts, prereq: Prerequisite, include_unknown: bool = False) -> bool:
+def prerequisite_missing(analysis: Analysis, facts: RunFacts, prereq: Prerequisite,
+                         include_unknown: bool = False) -> bool:
     applies = prerequisite_applies(prereq, facts)
     if applies is False or applies is None and not include_unknown:
         return False

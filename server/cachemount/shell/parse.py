@@ -30,7 +30,8 @@ from collections import OrderedDict
 from functools import _CacheInfo
 from typing import Sequence
 
-from ..limits import MAX_SHELL_NESTING, MAX_SUBSTITUTION_NESTING, SHELL_C_REPARSE_FACTOR, SHELL_C_REPARSE_MIN, SHELL_CACHE_BYTES
+from ..limits import (MAX_SHELL_NESTING, MAX_SUBSTITUTION_NESTING, SHELL_C_REPARSE_FACTOR, SHELL_C_REPARSE_MIN,
+                      SHELL_CACHE_BYTES)
 from .model import SimpleCommand, Word
 
 __all__ = ["parse_commands"]
@@ -123,9 +124,9 @@ def parse_commands(text: str, origin: int | Sequence[int] = 0) -> list[SimpleCom
         cmds = _analyse(text)
     except Exception:  # never raise on input: analysis is best effort
         return []
-    if not hasattr(origin, "__getitem__"):
+    if isinstance(origin, int) or not hasattr(origin, "__getitem__"):
         try:
-            origin = int(origin)  # type: ignore[arg-type]
+            origin = int(origin)  # type: ignore[arg-type]  # any int-like value
         except Exception:
             return []
         if origin == 0:
@@ -448,7 +449,7 @@ class _Analyser:
         """Emit a `command` node, or a statement made only of assignments (`A=1 B=2`)."""
         kids = (node,) if node.type == "variable_assignment" else node.children
         assignments: list[tuple[str, str]] = []
-        argnodes = []
+        argnodes: list = []
         for k in kids:
             kt = k.type
             if kt in _NOT_WORDS:
@@ -479,7 +480,7 @@ class _Analyser:
     def _emit_declaration(self, node) -> None:
         text = self.text
         words: list[list] = []
-        other = []
+        other: list = []
         for k in node.children:
             if k.type == "variable_assignment":
                 if other:
