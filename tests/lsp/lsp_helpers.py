@@ -9,7 +9,7 @@ from pathlib import Path
 from lsprotocol import types as T
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, configuration, register_lsp_features
 
 SERVER = [sys.executable, "-m", "cachemount", "serve"]
 
@@ -25,14 +25,22 @@ def _register(client: LanguageClient, params: T.RegistrationParams):
     client.registrations.extend(params.registrations)
 
 
+def _configuration(client: LanguageClient, params: T.ConfigurationParams):
+    client.configuration_requests.append(params)
+    return configuration(client, params)
+
+
 def make_client() -> LanguageClient:
-    """pytest-lsp's test client that also records every publishDiagnostics and registration."""
+    """pytest-lsp's test client that also records every publishDiagnostics, registration and
+    workspace/configuration request."""
     client = LanguageClient(converter_factory=default_converter)
     client.published = []
     client.registrations = []
+    client.configuration_requests = []
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _publish
     features[T.CLIENT_REGISTER_CAPABILITY] = _register
+    features[T.WORKSPACE_CONFIGURATION] = _configuration
     register_lsp_features(client, features)
     return client
 
@@ -42,11 +50,12 @@ def config(command: list[str] | None = None, env: dict[str, str] | None = None) 
 
 
 async def initialize(client: LanguageClient, name: str, root: Path | None = None,
-                     options=None) -> T.InitializeResult:
+                     options=None, folders: list[Path] | None = None) -> T.InitializeResult:
+    """`root`: the workspace root and its only folder, unless `folders` names the folders."""
     params = T.InitializeParams(capabilities=client_capabilities(name), initialization_options=options)
     if root is not None:
         params.root_uri = root.as_uri()
-        params.workspace_folders = [T.WorkspaceFolder(uri=root.as_uri(), name=root.name)]
+        params.workspace_folders = [T.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in (folders or [root])]
     client.init_result = await client.initialize_session(params)
     client.client_name = name
     return client.init_result

@@ -4,7 +4,7 @@ from types import SimpleNamespace as NS
 from cachemount.fixing.apply import apply_edits
 from cachemount.lsp.convert import line_diff
 from cachemount.lsp.documents import Documents, is_dockerfile, uri_to_path
-from cachemount.lsp.server import cut_text, prepare
+from cachemount.lsp.analysis import cut_text, prepare
 from cachemount.lsp.settings import SettingsStore, section_of
 
 
@@ -77,3 +77,28 @@ def test_line_diff_is_minimal_and_exact():
     assert all(e.start >= len("FROM x\n") for e in edits)
     assert line_diff(old, old) == []
     assert apply_edits("a\r\nb", line_diff("a\r\nb", "a\r\nc\r\n")) == "a\r\nc\r\n"
+
+
+def test_settings_per_workspace_folder():
+    logs = []
+    store = SettingsStore(logs.append)
+    store.add_folders(["file:///w", "file:///w/inner", "file:///w2", "untitled:x"])
+    assert store.folder_of("/w/inner/Dockerfile") == "file:///w/inner"      # the innermost folder
+    assert store.folder_of("/w/innerx/Dockerfile") == "file:///w"           # a path prefix is no folder
+    assert store.folder_of("/w2/a/b/Dockerfile") == "file:///w2" and store.folder_of("/elsewhere/Dockerfile") is None
+    assert store.folder_of(None) is None
+    store.set_client({"severity": {"CM101": "hint"}})                             # the global section
+    store.set_client({"severity": {"CM101": "error"}}, "file:///w/inner")
+    store.set_client(None, "file:///w")                                          # no answer for this folder
+    assert store.for_path("/w/inner/Dockerfile").severity_of("CM101", "warning") == "error"
+    assert store.for_path("/w/Dockerfile").severity_of("CM101", "warning") == "hint"
+    assert store.for_path("/elsewhere/Dockerfile").severity_of("CM101", "warning") == "hint"
+    assert not store.set_client({"severity": {"CM101": "error"}}, "file:///w/inner")   # unchanged
+    store.set_client({"severity": {"CM101": "loud"}}, "file:///w2")
+    for _ in range(3):   # the folder's section replaces the global one; its invalid value is ignored, once
+        assert store.for_path("/w2/Dockerfile").severity_of("CM101", "warning") == "warning"
+    assert len(logs) == 1 and "severity.CM101" in logs[0]
+    store.remove_folders(["file:///w/inner"])
+    assert store.for_path("/w/inner/Dockerfile").severity_of("CM101", "warning") == "hint"
+    assert not store.set_client({"rules": {"CM101": False}}, "file:///w/inner")   # an answer for a removed folder
+    assert store.for_path("/w/inner/Dockerfile").enabled("CM101")

@@ -1,14 +1,20 @@
-"""Engine objects -> LSP objects: findings to diagnostics, edits to TextEdits, whole-text changes
-to minimal line-granular TextEdits. Every span goes through `positions.LineIndex`."""
+"""Engine objects -> LSP objects, and nowhere else: findings to diagnostics, offered fixes to code
+actions, edits to TextEdits (whole-text changes to minimal line-granular ones), hover and completion
+results to Hover and CompletionItems. Every span goes through `positions.LineIndex`; what the
+client supports (tags, markdown, snippets, documentChanges) arrives as plain arguments."""
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from lsprotocol import types as T
 
 from ..findings import Edit, Finding
 from .positions import LineIndex
+
+if TYPE_CHECKING:
+    from ..editor.completion import CompletionResult
+    from ..editor.hover import HoverResult
 
 SEVERITY = {
     "error": T.DiagnosticSeverity.Error,
@@ -18,6 +24,15 @@ SEVERITY = {
 }
 TAGS = {"unnecessary": T.DiagnosticTag.Unnecessary, "deprecated": T.DiagnosticTag.Deprecated}
 SOURCE = "cachemount"
+FIX_ALL = "source.fixAll.cachemount"
+FIX_ALL_TITLE = "Fix all cachemount findings"
+COMPLETION_KINDS = {
+    "flag": T.CompletionItemKind.Keyword,
+    "key": T.CompletionItemKind.Property,
+    "value": T.CompletionItemKind.EnumMember,
+    "path": T.CompletionItemKind.Folder,
+    "snippet": T.CompletionItemKind.Snippet,
+}
 
 
 def to_position(index: LineIndex, offset: int) -> T.Position:
@@ -51,6 +66,67 @@ def diagnostic(finding: Finding, index: LineIndex, tag_support: Iterable[int] | 
     )
 
 
+def diagnostics(findings: Iterable[Finding], index: LineIndex, tag_support: Iterable[int] | None) -> list[T.Diagnostic]:
+    return [diagnostic(f, index, tag_support) for f in findings]
+
+
+def kind_value(kind: Any) -> str:
+    """A kind as its string (`MarkupKind.Markdown` and 'markdown' alike)."""
+    return str(getattr(kind, "value", kind))
+
+
+def prefers_markdown(formats: Iterable[Any]) -> bool:
+    """The client's content formats (its preference first) put markdown before plain text."""
+    names = [kind_value(k) for k in formats]
+    md, plain = T.MarkupKind.Markdown.value, T.MarkupKind.PlainText.value
+    return md in names and (plain not in names or names.index(md) < names.index(plain))
+
+
+def hover(result: "HoverResult", index: LineIndex, markdown: bool) -> T.Hover:
+    content = T.MarkupContent(kind=T.MarkupKind.Markdown if markdown else T.MarkupKind.PlainText,
+                              value=result.markdown if markdown else result.plain)
+    return T.Hover(contents=content, range=to_range(index, result.start, result.end))
+
+
+def completion_list(results: Iterable["CompletionResult"], index: LineIndex, snippets: bool, markdown_docs: bool,
+                    to_plain: Callable[[str], str]) -> T.CompletionList:
+    """`to_plain`: markdown documentation as plain text, for clients that show no markdown."""
+    items = []
+    for r in results:
+        use_snippet = bool(snippets and r.snippet)
+        documentation: Any = None
+        if r.documentation:
+            documentation = (T.MarkupContent(kind=T.MarkupKind.Markdown, value=r.documentation) if markdown_docs
+                             else to_plain(r.documentation))
+        items.append(T.CompletionItem(
+            label=r.label,
+            kind=COMPLETION_KINDS.get(r.kind, T.CompletionItemKind.Text),
+            detail=r.detail or None,
+            documentation=documentation,
+            sort_text=r.sort_text,
+            filter_text=r.filter_text,
+            preselect=r.preselect or None,
+            insert_text_format=T.InsertTextFormat.Snippet if use_snippet else T.InsertTextFormat.PlainText,
+            text_edit=T.TextEdit(range=to_range(index, r.start, r.end),
+                                 new_text=r.snippet if use_snippet and r.snippet is not None else r.insert_text),
+        ))
+    return T.CompletionList(is_incomplete=False, items=items)
+
+
+def empty_completion() -> T.CompletionList:
+    return T.CompletionList(is_incomplete=False, items=[])
+
+
+def code_action(title: str, kind: str, preferred: bool, diag: T.Diagnostic, edit: T.WorkspaceEdit) -> T.CodeAction:
+    """A quick fix of the finding `diag` reports."""
+    return T.CodeAction(title=title, kind=kind, diagnostics=[diag], is_preferred=preferred, edit=edit)
+
+
+def fix_all_action(uri: str, version: int) -> T.CodeAction:
+    """The fix-all action without its edit (computed on resolve, or at once for clients that cannot)."""
+    return T.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, data={"uri": uri, "version": version})
+
+
 def text_edits(index: LineIndex, edits: Sequence[Edit]) -> list[T.TextEdit]:
     return [T.TextEdit(range=to_range(index, e.start, e.end), new_text=e.new_text)
             for e in sorted(edits, key=lambda e: (e.start, e.end))]
@@ -62,6 +138,10 @@ def workspace_edit(uri: str, version: int | None, edits: list[T.TextEdit], docum
             text_document=T.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
             edits=list(edits))])
     return T.WorkspaceEdit(changes={uri: list(edits)})
+
+
+def empty_workspace_edit() -> T.WorkspaceEdit:
+    return T.WorkspaceEdit(changes={})
 
 
 def line_diff(old: str, new: str) -> list[Edit]:

@@ -72,10 +72,14 @@ class Document:
                 text, lines = change.text, None
                 continue
             if lines is None:
+                assert text is not None   # set by the full-text change or the document before
                 lines = split_lines(text)
             _replace(lines, _point(lines, rng.start, encoding), _point(lines, rng.end, encoding), change.text)
             text = None
-        self.set_text("".join(lines) if lines is not None else text, version)
+        if lines is not None:
+            text = "".join(lines)
+        assert text is not None
+        self.set_text(text, version)
 
 
 def _point(lines: list[str], pos, encoding: str) -> tuple[int, int]:

@@ -33,9 +33,10 @@ class GuardedInput:
             if not line:
                 return line
             if self._skipping:
-                line = self._resync(line)
-                if line is None:
+                synced = self._resync(line)
+                if synced is None:
                     continue
+                line = synced
             match = _LENGTH.match(line)
             if match and (len(match.group(1)) > 12 or int(match.group(1)) > MAX_CONTENT_LENGTH):
                 value = match.group(1)
