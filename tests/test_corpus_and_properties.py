@@ -11,6 +11,8 @@ from cachemount.cli.ruledocs import render
 from tests.conftest import REPO, corpus_files
 
 
+@pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
 def test_corpus_file_analyses_with_spans_in_range(path):
     text = path.read_bytes().decode("utf-8", errors="replace")

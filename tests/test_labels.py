@@ -9,6 +9,8 @@ import pytest
 from cachemount.lint import lint
 from tests.conftest import CORPUS
 
+pytestmark = pytest.mark.corpus
+
 LABELS = {
     # 1, 2: uv reference pattern: nothing at all.
     "astral-sh__uv-docker-example__Dockerfile": dict(expect=[], silent=["CM101", "CM102", "CM103", "CM201"]),
@@ -141,12 +143,12 @@ def test_label(name):
     spec = LABELS[name]
     for exp in spec["expect"]:
         code, line = exp[0], exp[1]
-        hits = [m for c, l, m in found if c == code and l == line]
-        assert hits, f"{code} expected on line {line}; got {[(c, l) for c, l, _ in found]}"
+        hits = [m for c, n, m in found if c == code and n == line]
+        assert hits, f"{code} expected on line {line}; got {[(c, n) for c, n, _ in found]}"
         if len(exp) > 2:
             assert any(exp[2] in m for m in hits), f"{exp[2]!r} not in {hits}"
     for silent in spec["silent"]:
         if isinstance(silent, str):
-            assert not [l for c, l, _ in found if c == silent], f"{silent} must stay silent"
+            assert not [n for c, n, _ in found if c == silent], f"{silent} must stay silent"
         else:
-            assert not [1 for c, l, _ in found if (c, l) == silent], f"{silent} must stay silent"
+            assert not [1 for c, n, _ in found if (c, n) == silent], f"{silent} must stay silent"

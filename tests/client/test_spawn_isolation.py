@@ -172,6 +172,7 @@ def serve_and_check(server: dict, workspace: Path) -> list[dict]:
             proc.wait()
 
 
+@pytest.mark.slow  # starts the real language server
 @pytest.mark.parametrize("candidate", ["cachemount.interpreter", "bundled"])
 def test_no_workspace_code_runs_in_validation_or_server(tmp_path, candidate):
     workspace = tmp_path / "repo"

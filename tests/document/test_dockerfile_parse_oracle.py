@@ -91,6 +91,8 @@ def corpus_texts(corpus):
     return {p.name: _usable(p) for p in corpus}
 
 
+@pytest.mark.slow
+@pytest.mark.corpus
 def test_corpus_is_read_identically_or_for_a_listed_reason(corpus_texts):
     """Boundaries and values agree on every corpus file dockerfile-parse can read correctly; every
     disagreement is explained by a listed limitation."""
@@ -167,6 +169,8 @@ def _env_comparable(text: str) -> bool:
     return not any(_OPERATOR.search(i.args) for i in doc.instructions if i.keyword in ("ENV", "ARG"))
 
 
+@pytest.mark.slow
+@pytest.mark.corpus
 def test_env_values_agree_on_the_corpus(corpus_texts):
     """ENV values in force at each instruction agree with dockerfile-parse's wherever its model
     applies; dockerfile-parse resolves unknown variables to '' where we say 'unknown', so only

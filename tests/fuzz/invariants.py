@@ -37,8 +37,8 @@ from cachemount.document.scanner import parse
 from cachemount.semantics.pipeline import Analysis, analyze
 from cachemount.limits import LimitExceeded
 
-# Lint + fix-all of one input of a pathological kind, at half its size (default run) or up to twice
-# it (slow tier): linear work takes a fraction of a second there, quadratic work takes many.
+# Lint + fix-all of one input of a pathological kind, at half its size (bounded run) or up to twice
+# it (soak tier): linear work takes a fraction of a second there, quadratic work takes many.
 DEADLINE = timedelta(seconds=2.5)
 DEADLINE_LONG = timedelta(seconds=5)
 HARD_STOP = 60                      # seconds: a hang fails instead of blocking the run

@@ -112,6 +112,6 @@ def test_images_table():
     for image in IMAGES:
         assert image.patterns and image.source.startswith("https://")
         assert image.os_family in families
-        for name, uid, gid, home in image.users:
+        for _name, uid, gid, home in image.users:
             assert isinstance(uid, int) and isinstance(gid, int) and home.startswith("/")
     assert all(f in families for _, f in TAG_OS_HINTS)

@@ -6,11 +6,12 @@ import gc
 import time
 import tracemalloc
 
+import pytest
+
 from cachemount.lint import lint
 from cachemount.document.scanner import parse
 from cachemount.semantics.pipeline import analyze
 from cachemount.shell import parse as parse_mod
-from cachemount.shell import parse_commands
 
 
 def best_time(fn, arg, runs: int = 2) -> float:
@@ -48,6 +49,7 @@ def retained_bytes(text: str) -> int:
     return size
 
 
+@pytest.mark.slow
 def test_run_lines_in_one_stage_memory_is_linear():
     """Each RUN's context held a copy of the whole lineage: 8,000 RUNs took 27 s."""
     analyze(run_lines(10))  # warm up lazily built tables
@@ -55,6 +57,7 @@ def test_run_lines_in_one_stage_memory_is_linear():
     assert large / small < 6, (small, large)
 
 
+@pytest.mark.slow
 def test_run_lines_in_one_stage_time_is_linear():
     lint(run_lines(100))
     small = best_time(lint, run_lines(1000), 3)
@@ -62,6 +65,7 @@ def test_run_lines_in_one_stage_time_is_linear():
     assert large / small < 16, (small, large)  # 8x the input: linear about 8, quadratic 64 (was 37)
 
 
+@pytest.mark.slow
 def test_chained_stages_time_is_linear():
     """Every RUN folded its whole lineage's config commands, and every stage copied it."""
     lint(chained_stages(20))
@@ -107,6 +111,7 @@ def test_nested_sh_c_substitutions_are_fast():
     assert [f.code for f in lint(nested_sh_c(10))] == ["CM101"]
 
 
+@pytest.mark.slow
 def test_nested_sh_c_substitutions_time_is_linear():
     """Past the nesting bounds the cost grows with the text only (4,000 deep took 31 s)."""
     lint(nested_sh_c(10))
@@ -119,6 +124,7 @@ def arg_lines(n: int) -> str:
     return "FROM python:3.12\n" + "".join(f"ARG V{i}=x{i}\n" for i in range(n)) + "RUN pip install x\n"
 
 
+@pytest.mark.slow
 def test_arg_lines_memory_is_linear():
     """Each instruction's context held its own copy of every ARG/ENV value."""
     analyze(arg_lines(10))
@@ -157,6 +163,7 @@ def cache_mount_runs(n: int) -> str:
         f"RUN --mount=type=cache,target=/var/cache/apt apt-get install -y p{i}\n" for i in range(n))
 
 
+@pytest.mark.slow
 def test_cache_mounted_runs_time_is_linear():
     """The apt prerequisite check searched every earlier RUN's text for every RUN: 2,000 RUNs, 43 s."""
     lint(cache_mount_runs(10))

@@ -115,6 +115,7 @@ def test_utf16_with_bom_and_crlf(tmp_path):
     assert code == 1 and ":2:5: CM101" in out
 
 
+@pytest.mark.slow
 def test_select_ignore_and_suppressions(df, tmp_path):
     assert run("check", "--ignore", "CM101", str(df))[0] == 0
     assert run("check", "--select", "CM2", str(df))[0] == 0
@@ -184,7 +185,7 @@ def test_cli_path_does_not_import_pygls(df):
 def test_readme_before_after_is_what_fix_writes():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("```diff\n", 1)[1].split("```", 1)[0]
-    shown = [l for l in block.splitlines() if l.startswith(("+", "-"))]
+    shown = [line for line in block.splitlines() if line.startswith(("+", "-"))]
     code, out, _ = run("check", "--fix", "--diff", str(REPO / "examples" / "Dockerfile"))
-    actual = [l for l in out.splitlines() if l.startswith(("+", "-")) and not l.startswith(("+++", "---"))]
+    actual = [line for line in out.splitlines() if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))]
     assert shown == actual

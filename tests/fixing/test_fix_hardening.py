@@ -139,6 +139,7 @@ async def vscode(lsp_client: LanguageClient, tmp_path):
     await lsp_client.shutdown_session()
 
 
+@pytest.mark.slow  # a real server process
 async def test_exec_form_quick_fix_from_the_running_server(vscode, tmp_path):
     client = vscode
     enc = encoding_of(client)

@@ -8,7 +8,7 @@ from cachemount.lint import lint
 from cachemount.fixing.apply import apply_fix
 from cachemount.lint import apply_all
 from tests.conftest import corpus_files
-from tests.fixes.fix_table import CASES
+from tests.fixing.fix_table import CASES
 
 FIXED_CODES = {"CM101", "CM102", "CM103", "CM201"}
 
@@ -77,6 +77,8 @@ def test_cm201_bind_mount_alternative():
     instructions(apply_fix(before, bind_fix))
 
 
+@pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
 def test_corpus_fix_parses_and_converges(path):
     before = path.read_bytes().decode("utf-8", errors="replace")
@@ -102,6 +104,7 @@ INSTALLS = st.lists(st.sampled_from([
 ]), min_size=1, max_size=8)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(BASES, USERS, INSTALLS)
 def test_generated_dockerfiles_fix_parses_and_is_idempotent(base, user, steps):

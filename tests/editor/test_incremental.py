@@ -42,11 +42,13 @@ def edits_of(text, rng, n):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_random_edits_of_the_large_file(seed):
     check_sequence(edits_of(LARGE, random.Random(seed), 12))
 
 
+@pytest.mark.slow
 def test_typing_keystrokes_in_the_middle():
     pos = LARGE.index("RUN", len(LARGE) // 2)
     texts = [LARGE]
@@ -56,6 +58,8 @@ def test_typing_keystrokes_in_the_middle():
     check_sequence(texts)
 
 
+@pytest.mark.slow
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", corpus_files()[::7], ids=lambda p: p.name)
 def test_random_edits_of_corpus_files(path):
     text = path.read_bytes().decode("utf-8", errors="replace")

@@ -5,6 +5,8 @@ import gc
 import random
 import tracemalloc
 
+import pytest
+
 from cachemount.lint import lint
 from cachemount.document.scanner import parse
 from cachemount.findings import Finding
@@ -25,6 +27,7 @@ def live_findings() -> int:
     return sum(isinstance(o, Finding) for o in gc.get_objects())
 
 
+@pytest.mark.slow
 def test_ten_thousand_edits_above_a_finding_keep_memory_flat_and_fixes():
     text = TEXT
     pos = text.index("notes: ") + len("notes: ")
@@ -116,6 +119,7 @@ def keystroke_peak(n: int) -> int:
     return peak
 
 
+@pytest.mark.slow
 def test_keystroke_in_chained_stages_is_linear():
     # the case (4,000 chained stages: 87 s and 2.85 GB per keystroke), at 500 and 2,000:
     # 4x the stages must cost about 4x, not 16x

@@ -263,7 +263,7 @@ def test_frontend_version_pinned_too_old():
 
 def test_misspelled_mount_flag():
     text = run("type=cache,target=/x").replace("--mount", "--mout")
-    f = one(text, "--mout")
+    one(text, "--mout")
     assert fixed(text) == run("type=cache,target=/x")
 
 
@@ -274,7 +274,7 @@ def test_empty_mount_flag():
 
 def test_wholly_quoted_value_is_read_like_buildkit():
     text = run('"type=cache,targt=/x"')
-    f = one(text, "targt")
+    one(text, "targt")
     assert fixed(text) == run('"type=cache,target=/x"')
 
 
