@@ -107,7 +107,8 @@ def replace_region(text: str, name: str, content: str) -> str:
     pattern = re.compile(rf"(<!-- begin: {re.escape(name)}\b[^>]*-->\n)(.*?)(<!-- end: {re.escape(name)} -->)", re.S)
     found = list(pattern.finditer(text))
     if len(found) != 1:
-        raise GenerateError(f"expected one `<!-- begin: {name} -->` ... `<!-- end: {name} -->` region, found {len(found)}")
+        raise GenerateError(f"expected one `<!-- begin: {name} -->` ... `<!-- end: {name} -->` region, "
+                            f"found {len(found)}")
     m = found[0]
     return text[:m.start(2)] + content + text[m.end(2):]
 
@@ -163,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if a generated file is stale")
-    ap.add_argument("--root", type=Path, default=REPO, help="directory holding the generated files (default: the repository)")
+    ap.add_argument("--root", type=Path, default=REPO,
+                    help="directory holding the generated files (default: the repository)")
     args = ap.parse_args(argv)
     root = args.root.resolve()
     try:

@@ -34,7 +34,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
             found = []
             walk_errors: list[str] = []
 
-            def unreadable(exc: OSError, top: str = path) -> None:
+            def unreadable(exc: OSError, top: str = path, walk_errors: list[str] = walk_errors) -> None:
                 walk_errors.append(f"{exc.filename or top}: cannot read directory ({exc.strerror or exc})")
 
             for root, dirs, names in os.walk(path, onerror=unreadable):

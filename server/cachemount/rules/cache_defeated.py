@@ -75,7 +75,8 @@ def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Fin
             continue
         manager = f.inv.manager
         for word, reason in f.inv.defeats:
-            fix = Fix(f"Remove {word.text}", (remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape),))
+            removal = remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape)
+            fix = Fix(f"Remove {word.text}", (removal,))
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{word.text}` {reason}, so the cache mount on this RUN is never used",
                           word.start, word.end, (fix,))
@@ -151,8 +152,9 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
             for target in targets:
                 if path == target or path.startswith(target + "/") or target.startswith(path + "/") and path != "/":
                     paths = [w for w in cmd.args if not w.text.startswith("-")]
-                    edit = (remove_command(analysis.text, facts.commands, cmd, analysis.doc.escape)
-                            if len(paths) == 1 else remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape))
+                    escape = analysis.doc.escape
+                    edit = (remove_command(analysis.text, facts.commands, cmd, escape) if len(paths) == 1
+                            else remove_span_with_space(analysis.text, word.start, word.end, escape))
                     fixes = (Fix(f"Remove `rm {word.text}`", (edit,)),) if edit else ()
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"`rm {word.text}` deletes the cache mounted at {target} on every build; it frees "

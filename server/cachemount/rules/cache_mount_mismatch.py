@@ -63,14 +63,15 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                     continue
                 reported.add(id(m))
                 rc = uncovered[0]
+                path = rc.path or ""   # `uncovered` holds resolved caches only
                 opt = m.mount.get("target")
                 start, end = (opt.start, opt.end) if opt else (m.mount.flag.start, m.mount.flag.end)
-                problem = target_problem(rc.path)
+                problem = target_problem(path)
                 yield Finding(CODE, NAME, SEVERITY,
                               f"{manager.display} caches in {rc.path} for {who(facts)} ({rc.why}); "
                               f"this mount targets {m.target}, so the cache is never used"
                               + (f" (no automatic fix: {problem})" if problem else ""),
-                              start, end, _retarget_fix(analysis.text, m.mount, rc.path, user, manager))
+                              start, end, _retarget_fix(analysis.text, m.mount, path, user, manager))
             if user.is_root or user.uid is None or manager.os_package_manager:
                 continue
             for rc in f.caches:
@@ -127,6 +128,8 @@ def _retarget_fix(text: str, mount, path: str, user, manager) -> tuple[Fix, ...]
     key = text[opt.start:opt.key_end]
     key = key if key.isalpha() else opt.key  # the author's spelling (`dst`, `Target`) unless quoted
     field = format_option(key, path)
+    if field is None:   # refused (target_problem says why); not reached after the check above
+        return ()
     if quoted_whole(mount.flag.value or ""):
         field = f"{key}={path}"  # inside `--mount="..."` the outer quotes already keep spaces
     if field == f"{key}={path}" and text[opt.start:opt.end] == f"{key}={opt.value}":

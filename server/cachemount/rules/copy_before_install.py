@@ -35,6 +35,7 @@ broad COPY to just after the install; alternatively bind-mounts the manifests in
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
 from ..document.model import Instruction
@@ -107,7 +108,7 @@ def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, d
                           f"`{what}` needs only its manifest files, but the COPY on line {line} copies the whole "
                           f"build context first, so every source change re-runs this install; copy "
                           f"{_manifest_text(f)} first and the rest after the install",
-                          start, end, lambda f=f: manifest_fixes(analysis, broad, facts, f))
+                          start, end, partial(manifest_fixes, analysis, broad, facts, f))
         elif manager.os_package_manager and os_only:
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",

@@ -173,7 +173,7 @@ def _check_mount(analysis: Analysis, instr: Instruction, flag: Flag, env: dict[s
         elif raw.lower() not in K.MOUNT_TYPES:
             mtype = None
             guess = _closest(raw.lower(), K.MOUNT_TYPES)
-            fixes = ()
+            fixes: tuple[Fix, ...] = ()
             if guess and opt.value == raw:
                 fixes = (Fix(f"Change type to {guess}", (Edit(opt.value_start, opt.value_end, guess),)),)
             hint = f"; did you mean {guess}?" if guess else ""
@@ -188,8 +188,9 @@ def _check_mount(analysis: Analysis, instr: Instruction, flag: Flag, env: dict[s
         spec = K.OPTIONS_BY_SPELLING.get(opt.key)
         if spec is None:
             for finding in _unknown_key(text, mount, opt, mtype):
+                target_spellings = K.OPTIONS_BY_KEY["target"].spellings
                 meant_target = meant_target or any(
-                    e.new_text.rstrip("=") in K.OPTIONS_BY_KEY["target"].spellings for fx in finding.fixes for e in fx.edits)
+                    e.new_text.rstrip("=") in target_spellings for fx in finding.fixes for e in fx.edits)
                 yield finding
             continue
         earlier = seen.get(spec.key)
@@ -348,7 +349,7 @@ def _check_whole(analysis: Analysis, instr: Instruction, mount: Mount, mtype: st
         # No target: BuildKit joins the empty path to WORKDIR, so the mount covers the working dir.
         yield from _no_target(analysis, instr, flag, mtype, workdir)
         return
-    if target_value and target_value.strip():
+    if target is not None and target_value and target_value.strip():
         resolved = posixpath.normpath(posixpath.join(workdir or "/", target_value.strip()))
         if resolved in ("/", "//"):
             yield _finding(f"target {target_value} resolves to /: BuildKit cannot mount over the root and fails "

@@ -64,7 +64,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
         for f in facts.invocations:
             if f.inv.role in ("download", "consume"):
                 by_manager.setdefault(f.inv.manager.key, []).append(f)
-        for key, group in by_manager.items():
+        for group in by_manager.values():
             finding = _check_manager(analysis, facts, group)
             if finding is not None:
                 yield finding

@@ -4,14 +4,15 @@ the nearest one found walking up from the Dockerfile's directory. Same keys as t
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 
 from .model import DEFAULT, Settings, from_mapping
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # Python 3.10
+    import tomli as tomllib
 
 
 def find_config(start_dir: str) -> str | None:
