@@ -72,3 +72,7 @@ class Finding:
     def fix(self) -> Fix | None:
         fixes = self.fixes
         return fixes[0] if fixes else None
+
+    def fix_for(self, allowed: frozenset[str] | tuple[str, ...] = (SAFE,)) -> Fix | None:
+        """The fix fix-all applies: the first one whose applicability is allowed (with edits)."""
+        return next((f for f in self.fixes if f.applicability in allowed and f.edits), None)

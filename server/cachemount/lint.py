@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .semantics.pipeline import Analysis, analyze
-from .findings import Finding
+from .findings import SAFE, UNSAFE, Finding
 from .fixing.apply import fix_rounds
 from .rules import RULES
 from .settings.model import DEFAULT, Settings
@@ -33,6 +33,8 @@ def lint_analysis(analysis: Analysis, settings: Settings = DEFAULT) -> list[Find
     return findings
 
 
-def apply_all(text: str, settings: Settings = DEFAULT) -> tuple[str, int]:
-    """`text` with every fix applied until nothing fixable is left, and how many were applied."""
-    return fix_rounds(text, lambda current: lint(current, settings))
+def apply_all(text: str, settings: Settings = DEFAULT, unsafe: bool = False) -> tuple[str, int]:
+    """`text` with every safe fix (and with `unsafe`, every unsafe one too) applied until nothing
+    fixable is left, and how many were applied."""
+    allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
+    return fix_rounds(text, lambda current: lint(current, settings), allowed)

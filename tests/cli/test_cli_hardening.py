@@ -19,18 +19,20 @@ PIP = "FROM python:3.12\nRUN pip install -r requirements.txt\n"
 FIXED = "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
 BAD = "# make the engine fail\n"
 TEXT_LINE = re.compile(r"^.+:\d+:\d+: CM\d{3} ")
+SUMMARY = re.compile(r"^Found \d+ findings? \(.*\n", re.M)   # the closing line; tested in test_cli.py
 
 
 def run(*args, stdin=None, timeout=120):
     proc = subprocess.run([sys.executable, "-m", "cachemount", *args], input=stdin, capture_output=True,
                           timeout=timeout)
-    return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+    return proc.returncode, proc.stdout.decode(), SUMMARY.sub("", proc.stderr.decode())
+
 
 
 def main(capsys, *args):
     code = cli.main(["check", *args])
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, out, SUMMARY.sub("", err)   # the closing summary line has its own test (test_cli.py)
 
 
 def _failing_lint(monkeypatch, exc):
@@ -88,7 +90,7 @@ def test_failure_while_fixing_leaves_the_file_untouched(tmp_path, monkeypatch, c
 
     path = tmp_path / "Dockerfile"
     path.write_text(PIP)
-    monkeypatch.setattr(fixes, "apply_all", lambda *a: (_ for _ in ()).throw(RecursionError()))
+    monkeypatch.setattr(fixes, "apply_all", lambda *a, **k: (_ for _ in ()).throw(RecursionError()))
     code, _, err = main(capsys, "--fix", str(path))
     assert code == 2 and path.read_text() == PIP
     assert err == f"cachemount: {path}: internal error analysing this file: nested too deeply (recursion limit)\n"

@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint Dockerfiles (and fix them with --fix)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' for stdin; default: .)")
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
-    check.add_argument("--fix", action="store_true", help="apply every available fix in place")
+    check.add_argument("--fix", action="store_true", help="apply every safe fix in place")
+    check.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix: also apply the unsafe fixes (they may change what is built; review them)")
     check.add_argument("--diff", action="store_true", help="with --fix: print a unified diff instead of writing")
     check.add_argument("--select", metavar="CODES", help="only these rules (comma-separated codes or prefixes)")
     check.add_argument("--ignore", metavar="CODES", help="skip these rules")
@@ -134,6 +136,8 @@ def _check(args) -> int:
     ignore = _codes(args.ignore, "--ignore") or frozenset()
     if args.diff and not args.fix:
         raise UsageError("--diff needs --fix")
+    if args.unsafe_fixes and not args.fix:
+        raise UsageError("--unsafe-fixes needs --fix")
     files, errors = discover(args.paths or ["."])
     located = []
     for path in files:
@@ -161,6 +165,9 @@ def _check(args) -> int:
         sys.stdout.write(output.FORMATS[args.format](located))
     for line in errors:
         print(f"cachemount: {output.escape_controls(line)}", file=sys.stderr)
+    if args.format == "text" and located and not (args.fix and (args.diff or "-" in files)):
+        sys.stdout.flush()   # the findings first, then the summary for the person reading them
+        print(output.summary([i.finding for i in located]), file=sys.stderr)
     if errors:
         return 2
     return 1 if located else 0
@@ -184,7 +191,7 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
     new_text = text
     if args.fix and findings:
         from ..lint import apply_all
-        new_text, applied = apply_all(text, settings)
+        new_text, applied = apply_all(text, settings, unsafe=args.unsafe_fixes)
         if new_text != text:
             if args.diff:
                 _print_diff(shown, text, new_text)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .. import __version__
-from ..findings import Finding
+from ..findings import SAFE, SEVERITIES, UNSAFE, Finding
 from ..rules import RULES
 from ..rules.base import DOCS_URL
 
@@ -53,11 +53,27 @@ def text(items: list[Located]) -> str:
                    f"{escape_controls(i.finding.message)}\n" for i in items)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary(findings: list[Finding]) -> str:
+    """`Found 3 findings (2 warnings, 1 information): 2 fixable with --fix, 1 more with --unsafe-fixes.`"""
+    by_severity = [(s, sum(1 for f in findings if f.severity == s)) for s in SEVERITIES]
+    counts = ", ".join(_plural(n, s) if s != "information" else f"{n} information" for s, n in by_severity if n)
+    safe = sum(1 for f in findings if f.fix_for((SAFE,)) is not None)
+    unsafe = sum(1 for f in findings if f.fix_for((SAFE,)) is None and f.fix_for((UNSAFE,)) is not None)
+    fixable = f"{safe} fixable with `--fix`"
+    if unsafe:
+        fixable += f", {unsafe} more with `--fix --unsafe-fixes`"
+    return f"Found {_plural(len(findings), 'finding')} ({counts}): {fixable}."
+
+
 def _fix_json(finding: Finding):
     fix = finding.fix
     if fix is None:
         return None
-    return {"title": fix.title,
+    return {"title": fix.title, "applicability": fix.applicability,
             "edits": [{"start": e.start, "end": e.end, "new_text": e.new_text} for e in fix.edits]}
 
 
@@ -86,6 +102,7 @@ def sarif(items: list[Located]) -> str:
             "ruleId": i.finding.code, "ruleIndex": index.get(i.finding.code, 0),
             "level": _SARIF_LEVEL.get(i.finding.severity, "warning"),
             "message": {"text": i.finding.message},
+            **({"properties": {"fixApplicability": i.finding.fix.applicability}} if i.finding.fix else {}),
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": i.path},
                 "region": {"startLine": i.line, "startColumn": i.column,

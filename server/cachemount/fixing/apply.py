@@ -47,17 +47,19 @@ def apply_fix(text: str, fix: Fix) -> str:
     return apply_edits(text, fix.edits)
 
 
-def fix_rounds(text: str, lint: Callable[[str], Iterable[Finding]]) -> tuple[str, int]:
-    """The fixed text and the number of fixes applied. `lint` is passed in, so fixing never imports
-    the rules that use its helpers."""
+def fix_rounds(text: str, lint: Callable[[str], Iterable[Finding]],
+               allowed: tuple[str, ...] = (SAFE,)) -> tuple[str, int]:
+    """The fixed text and the number of fixes applied: per finding, its first fix whose
+    applicability is `allowed` (safe only, unless the user opted into unsafe fixes). `lint` is
+    passed in, so fixing never imports the rules that use its helpers."""
     applied = 0
     for _ in range(MAX_ROUNDS):
         chosen: list[Edit] = []
         groups: set[str] = set()
         count = 0
         for finding in lint(text):
-            fix = finding.fix
-            if fix is None or fix.applicability != SAFE or not fix.edits or not _well_formed(fix, len(text)):
+            fix = finding.fix_for(allowed)
+            if fix is None or not _well_formed(fix, len(text)):
                 continue
             if groups.intersection(fix.groups):
                 continue

@@ -76,9 +76,9 @@ def offers(findings: Iterable[Finding], start: int, end: int, only: list[str], t
 
 def offers_fix_all(findings: Iterable[Finding], only: list[str], any_quick_fix: bool) -> bool:
     """Fix-all is listed when asked for by kind (or next to quick fixes) and a safe fix exists
-    (`lint.apply_all` applies a finding's first fix when it is safe)."""
+    (`lint.apply_all` applies the first safe fix of each finding)."""
     return (wanted(FIX_ALL, only) and (bool(only) or any_quick_fix)
-            and any(f.fix is not None and f.fix.applicability == SAFE for f in findings))
+            and any(f.fix_for((SAFE,)) is not None for f in findings))
 
 
 @dataclass(frozen=True)
