@@ -122,12 +122,22 @@ def localize(dockerfile: str) -> str:
     return _FROM.sub(lambda m: m[1] + LOCAL_IMAGES.get(m[2], m[2]), dockerfile)
 
 
-def fix(dockerfile: str) -> str:
-    """What the real CLI makes of `dockerfile`: `cachemount check --fix -` prints the fixed text."""
+def fix(dockerfile: str, context_files: dict[str, str | bytes] | None = None) -> str:
+    """What the real CLI makes of `dockerfile`: `cachemount check --fix -` prints the fixed text.
+    With `context_files`, the build context is known (`--context` of a directory holding them), as
+    for a Dockerfile checked in its project; without, it is unknown (stdin) and CM201's reorder,
+    being unsafe then, is not applied."""
     exe = shutil.which("cachemount", path=str(Path(sys.executable).parent))
     cmd = [exe] if exe else [sys.executable, "-c", "import sys; from cachemount.__main__ import main; sys.exit(main())"]
-    proc = subprocess.run(cmd + ["check", "--fix", "-"], input=dockerfile, capture_output=True,
-                          text=True, timeout=120)
+    with tempfile.TemporaryDirectory(prefix="cm-fix-ctx-") as ctx:
+        args = ["check", "--fix", "-"]
+        if context_files is not None:
+            for rel, content in context_files.items():
+                path = Path(ctx, rel)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
+            args = ["check", "--fix", "--context", ctx, "-"]
+        proc = subprocess.run(cmd + args, input=dockerfile, capture_output=True, text=True, timeout=120)
     if proc.returncode not in (0, 1):  # 1: findings left that have no fix
         raise RuntimeError(f"cachemount check --fix - exited {proc.returncode}: {proc.stderr.strip()}")
     # For stdin it prints the text only when a fix changed it.

@@ -94,7 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true", help="with --fix: print a unified diff instead of writing")
     check.add_argument("--select", metavar="CODES", help="only these rules (comma-separated codes or prefixes)")
     check.add_argument("--ignore", metavar="CODES", help="skip these rules")
-    check.add_argument("--stdin-filename", metavar="PATH", help="path to report (and find settings) for '-'")
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="path to report (and find settings and the build context) for '-'")
+    check.add_argument("--context", metavar="DIR",
+                       help="the build context of every Dockerfile checked (default: a compose/bake file's "
+                            "context for it, else its directory; unknown for '-' without --stdin-filename)")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead (for debugging)")
@@ -138,6 +142,12 @@ def _check(args) -> int:
         raise UsageError("--diff needs --fix")
     if args.unsafe_fixes and not args.fix:
         raise UsageError("--unsafe-fixes needs --fix")
+    if args.context is not None:
+        from ..build_context import ContextError, given
+        try:
+            given(args.context, None, "--context")
+        except ContextError as exc:
+            raise UsageError(f"--context {exc}") from None
     files, errors = discover(args.paths or ["."])
     located = []
     for path in files:
@@ -187,11 +197,12 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
     settings = replace(settings, select=select if select is not None else settings.select,
                        ignore=settings.ignore | ignore)
     text = decoded.text
-    findings = lint(text, settings)
+    build_context = _build_context(args, None if path == "-" and not args.stdin_filename else shown)
+    findings = lint(text, settings, build_context)
     new_text = text
     if args.fix and findings:
         from ..lint import apply_all
-        new_text, applied = apply_all(text, settings, unsafe=args.unsafe_fixes)
+        new_text, applied = apply_all(text, settings, unsafe=args.unsafe_fixes, build_context=build_context)
         if new_text != text:
             if args.diff:
                 _print_diff(shown, text, new_text)
@@ -211,7 +222,7 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
                       file=sys.stderr)
             if not args.diff:
                 text = new_text
-                findings = lint(text, settings)
+                findings = lint(text, settings, build_context)
     if args.fix and not args.diff and path == "-":
         # a filter echoes its input even when there is nothing to fix
         sys.stdout.flush()
@@ -219,6 +230,16 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
         sys.stdout.buffer.flush()
     starts = line_starts(text)
     return [output.locate(shown, text, starts, f) for f in findings]
+
+
+def _build_context(args, dockerfile: str | None):
+    """The build context of the Dockerfile at `dockerfile` (None: stdin without a file name):
+    `--context` when given (checked once in `_check`), else the one `discover` finds; None when
+    unknown (then the fixes that need it are unsafe)."""
+    from ..build_context import discover, given
+    if args.context is not None:
+        return given(args.context, dockerfile, "--context")
+    return discover(dockerfile)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ an instruction boundary); text with a NUL byte near its start is binary and not 
 line, never a traceback."""
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -55,8 +56,29 @@ def cut_text(text: str, limit: int = MAX_ANALYSED_CHARS) -> str:
     return text[:newline + 1] if newline >= 0 else text[:limit]
 
 
-def prepare(text: str, limit: int = MAX_ANALYSED_CHARS) -> Prepared:
-    """The full analysis of `text` (hover, completion and code actions need it)."""
+def build_context_for(path: str | None, setting: str, folder: str | None) -> tuple[Any, str | None]:
+    """The build context of the document at `path` and a note when the setting cannot be used:
+    the `buildContext` setting (relative to the workspace folder `folder`, else to the
+    Dockerfile's directory) when set, else the one a compose/bake file names, else the Dockerfile's
+    directory. An untitled document (no path): unknown (None), unless the setting is absolute."""
+    from ..build_context import ContextError, discover, given
+    if setting:
+        value = setting.replace("${workspaceFolder}", folder or "")
+        base = folder or (os.path.dirname(path) if path else None)
+        if not os.path.isabs(os.path.expanduser(value)):
+            if base is None:
+                return None, None
+            value = os.path.join(base, value)
+        try:
+            return given(value, path, "the buildContext setting"), None
+        except ContextError as exc:
+            return None, f"buildContext setting ignored, the build context is unknown: {exc}"
+    return discover(path), None
+
+
+def prepare(text: str, limit: int = MAX_ANALYSED_CHARS, build_context: Any = None) -> Prepared:
+    """The full analysis of `text` (hover, completion and code actions need it), with the build
+    context the fixes read (None: unknown)."""
     if is_binary(text):
         return Prepared("", None, BINARY_NOTE)
     analysed = cut_text(text, limit)
@@ -65,7 +87,7 @@ def prepare(text: str, limit: int = MAX_ANALYSED_CHARS) -> Prepared:
         lines = analysed.count("\n")
         note = (f"{len(text):,} characters; only the first {len(analysed):,} ({lines:,} lines) are analysed")
     try:
-        analysis = engine().pipeline.analyze(analysed)
+        analysis = engine().pipeline.analyze(analysed, build_context=build_context)
     except LimitExceeded as exc:   # pathological input: one line, not a traceback
         return Prepared("", None, f"not analysed: {exc}")
     except Exception:
@@ -91,10 +113,11 @@ def line_index(cache: dict, text: str, encoding: str) -> LineIndex:
 
 
 def findings(cache: dict, prepared: Prepared, settings) -> list[Finding]:
-    """This version's findings: the diagnostics' (incremental linter) when they are computed."""
+    """This version's findings: the diagnostics' (incremental linter) when they are computed, or,
+    when the build context is known, those of the prepared analysis (their fixes read it)."""
     if prepared.analysis is None:
         return []
-    key = ("findings", settings)
+    key = ("findings", settings) if prepared.analysis.build_context is None else ("findings+context", settings)
     got = cache.get(key)
     if got is None:
         got = cache[key] = engine().lint.lint_analysis(prepared.analysis, settings)
@@ -130,10 +153,11 @@ def diagnosed(cache: dict, text: str, settings, linters: dict,
 
 def fixed_text(cache: dict, text: str, settings) -> tuple[str, int] | None:
     """`lint.apply_all` of this version (safe fixes only), once per settings: fix-on-save and the
-    menu ask for the same version. None: too large or binary (nothing is fixed)."""
+    menu ask for the same version. None: too large or binary (nothing is fixed). The build context
+    is the one `prepare` was given for this version (`cache["build-context"]`; none: unknown)."""
     if len(text) > MAX_ANALYSED_CHARS or is_binary(text):
         return None
     key = ("fix-all", settings)
     if (got := cache.get(key)) is None:
-        got = cache[key] = engine().lint.apply_all(text, settings)
+        got = cache[key] = engine().lint.apply_all(text, settings, build_context=cache.get("build-context"))
     return got

@@ -209,6 +209,7 @@ async def code_action_resolve(ls: CachemountServer, action: T.CodeAction):
     doc = ls.docs.get(str(data.get("uri", "")))
     if doc is None or action.edit is not None:
         return action
+    await ls.work.prepared(doc)   # this version's build context, which fix-all reads
     edit = await ls.work.off_loop(doc.uri, functools.partial(actions.fix_all_edit, ls.version_of(doc)), ls.work.fix_all)
     action.edit = edit or convert.empty_workspace_edit()
     return action

@@ -19,7 +19,7 @@ from pygls.exceptions import JsonRpcContentModified
 
 from . import analysis, convert
 from .configuration import Settling
-from .documents import Document, Documents
+from .documents import Document, Documents, uri_to_path
 from .settings import SettingsStore
 
 DEBOUNCE_CHANGE = 0.001      # seconds: coalesces bursts of didChange (a newer change cancels the pending task)
@@ -109,10 +109,18 @@ class Scheduler:
             return got
         future = cache.get("future")
         if future is None:
-            text, encoding = doc.text, self.server.encoding
+            text, encoding, path = doc.text, self.server.encoding, doc.path
+            setting = self.server.settings.for_path(path).build_context
+            folder_uri = self.server.settings.folder_of(path)
+            folder = uri_to_path(folder_uri) if folder_uri else None
 
             def job() -> analysis.Prepared:
-                result = analysis.prepare(text)
+                # the build context (read from disk: off the loop) is fixed for this version
+                context, context_note = analysis.build_context_for(path, setting, folder)
+                cache["build-context"] = context
+                result = analysis.prepare(text, build_context=context)
+                if result.note is None and context_note:
+                    result.note = context_note
                 analysis.line_index(cache, text, encoding)     # hover and completion need it: not on the loop
                 cache["prepared"] = result
                 return result

@@ -31,20 +31,38 @@ COPY . .
 
 ## Fix
 Inserts a COPY of exactly the manifest files the install reads right before it and moves the
-broad COPY to just after the install; alternatively bind-mounts the manifests into the RUN.
+broad COPY to just after the install; alternatively bind-mounts the manifests into the RUN. The
+manifests are read from the build context (`--context DIR`, the `buildContext` setting, a compose
+or bake file that names the Dockerfile, else its directory), on the broad COPY's source side:
+plain names only when the context has them, `.dockerignore` honoured, and every member's
+manifests (paths kept) when the project declares a workspace (npm/yarn/bun `workspaces`,
+pnpm-workspace.yaml, Cargo, Maven modules, Gradle includes, go.work, uv).
+
+The fix is **safe** only when all of that is known and complete, nothing in the manifests makes
+the install read more (lifecycle scripts, local path dependencies, `-r` includes that are missing),
+and the RUN runs nothing else that may read the context (scripts, loops, `make`, another build
+step). Otherwise it is **unsafe** (applied only with `--unsafe-fixes`) and its title says what to
+check; with the build context unknown (stdin, an untitled buffer) it is always unsafe. Moving an
+OS package install above the COPY is safe; moving a global tool install (`npm install -g`,
+`yarn global add`) is safe when the context has no `.npmrc`/`.yarnrc` it would read. The prefetch
+step is written where the build step's WORKDIR lies in the context, and is safe only when the
+context has its manifests.
 """
 from __future__ import annotations
 
 from functools import partial
+from itertools import chain
 from typing import Iterator
 
 from ..document.model import Instruction
 from ..semantics.pipeline import Analysis, RunFacts
 from ..findings import Finding
-from ..knowledge.commands import OS_STEP_COMPANIONS
+from ..knowledge.workspaces import INSTALLS_AFTER_PREFETCH
 from ..semantics.invocations import matches_dep_step
 from .base import command_text, invocation_span
-from ..fixing.copy_reorder import manifest_fixes, manifests_for, move_above_fix, prefetch_fix
+from ..fixing.copy_reorder import (context_free_install, dependency_only, manifest_fixes, manifests_for,
+                                   move_above_fix, prefetch_fix, prefetch_possible, run_is_context_free)
+from ..fixing.manifests import copy_sources
 
 CODE = "CM201"
 NAME = "copy-before-install"
@@ -57,12 +75,6 @@ FIRES_WHEN = (
 FIX_SUMMARY = "copies the manifests first and moves the broad COPY after the install (or bind-mounts them)"
 
 BROAD_SOURCES = frozenset({".", "./", "*", "./*", "./.", ".*"})
-def copy_sources(instr: Instruction) -> list[str]:
-    """Sources of a COPY/ADD (destination dropped); empty for heredoc-only copies."""
-    if instr.json_args is not None:
-        return list(instr.json_args[:-1])
-    words = [w for w in instr.args.split() if "<<" not in w]
-    return words[:-1] if len(words) >= 2 else []
 
 
 def is_broad_copy(instr: Instruction) -> bool:
@@ -76,66 +88,91 @@ def check(analysis: Analysis) -> Iterator[Finding]:
     doc = analysis.doc
     for stage in doc.stages:
         broad: Instruction | None = None
-        dep_done: set[str] = set()
+        dep_done: frozenset[str] = frozenset()   # managers whose dependency-only step ran before it
         for instr in stage.instructions:
             if broad is None and is_broad_copy(instr):
                 broad = instr
+                dep_done = _dep_managers(analysis, instr.index)
                 continue
             facts = analysis.runs.get(instr.index)
-            if facts is None:
-                continue
-            if broad is None:
-                for f in facts.invocations:
-                    if matches_dep_step(f.inv, f.inv.manager.dep_steps):
-                        dep_done.add(f.inv.manager.key)
+            if facts is None or broad is None:
                 continue
             yield from _after_broad_copy(analysis, facts, broad, dep_done)
 
 
-def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction, dep_done: set[str]) -> Iterator[Finding]:
+def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction,
+                      dep_done: frozenset[str]) -> Iterator[Finding]:
     line = broad.line + 1
     reported: set[str] = set()
-    os_only = _os_only(facts)
+    context_free = run_is_context_free(facts)
     for f in facts.invocations:
         manager = f.inv.manager
         if manager.key in reported or f.inv.role != "download":
             continue
         start, end = invocation_span(f.inv)
         what = command_text(f.inv)
-        if matches_dep_step(f.inv, manager.dep_steps) and not matches_dep_step(f.inv, manager.second_steps):
+        if dependency_only(f.inv):
+            if manager.key in dep_done and matches_dep_step(f.inv, INSTALLS_AFTER_PREFETCH.get(manager.key, ())):
+                continue   # the documented second step after a dependency-only step (`pnpm fetch`)
             reported.add(manager.key)
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{what}` needs only its manifest files, but the COPY on line {line} copies the whole "
                           f"build context first, so every source change re-runs this install; copy "
                           f"{_manifest_text(f)} first and the rest after the install",
                           start, end, partial(manifest_fixes, analysis, broad, facts, f))
-        elif manager.os_package_manager and os_only:
+        elif context_free and context_free_install(f.inv):
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",
                           f"`{what}` does not read the build context, but it comes after the COPY on line {line}, "
                           f"so every source change re-runs it; move this RUN above that COPY",
                           start, end, lambda: move_above_fix(analysis, broad, facts))
         elif (f.inv.subcommand in manager.build_steps and manager.key not in dep_done
+              and not _downloaded_before(analysis, facts, f)
               and not any(facts.covering(rc) for rc in f.caches)):
-            fixes = prefetch_fix(analysis, broad, facts, f)
-            if not fixes:
+            if not prefetch_possible(analysis, broad, facts, f):
                 continue  # nothing concrete to offer: stay quiet rather than nag
             reported.add(manager.key)
             yield Finding(CODE, NAME, "information",
                           f"`{what}` fetches all dependencies itself after the COPY on line {line}, with no "
                           f"dependency-only step before that COPY, so every source change downloads them again",
-                          start, end, fixes)
+                          start, end, partial(prefetch_fix, analysis, broad, facts, f))
 
 
-def _os_only(facts: RunFacts) -> bool:
-    managed = {id(f.inv.command) for f in facts.invocations if f.inv.manager.os_package_manager}
-    for cmd in facts.commands:
-        if id(cmd) in managed or not cmd.words or cmd.name in OS_STEP_COMPANIONS:
-            continue
-        return False
-    return bool(managed)
+def _downloaded_before(analysis: Analysis, facts: RunFacts, f) -> bool:
+    """A dependency-only step of the same manager runs earlier in this lineage (after the broad
+    COPY: it has its own finding) or earlier in the same RUN: a prefetch would duplicate it."""
+    key = f.inv.manager.key
+    for g in facts.invocations:
+        if g is f:
+            break
+        if g.inv.manager.key == key and dependency_only(g.inv):
+            return True
+    last = facts.ctx.lineage.last
+    return last is not None and key in _dep_managers(analysis, last)
+
+
+def _dep_managers(analysis: Analysis, index: int) -> frozenset[str]:
+    """Managers with a dependency-only step at instruction `index` or before it in its lineage,
+    remembered per instruction (asking afresh for every RUN would be quadratic)."""
+    pending: list[int] = []
+    found: frozenset[str] = frozenset()
+    ctx = analysis.contexts.get(index)
+    for i in chain([index], reversed(ctx.lineage) if ctx is not None else ()):   # lazily: stops at a known one
+        got = analysis.memo.get(("dep_managers", i))
+        if got is not None:
+            found = got  # type: ignore[assignment]
+            break
+        pending.append(i)
+    for i in reversed(pending):
+        run = analysis.runs.get(i)
+        if run is not None:
+            own = {g.inv.manager.key for g in run.invocations if dependency_only(g.inv)}
+            if own - found:
+                found = found | own
+        analysis.memo[("dep_managers", i)] = found
+    return found
 
 
 def _manifest_text(f) -> str:
-    shown = manifests_for(f)
+    shown = manifests_for(f.inv)
     return " ".join(f"`{m}`" for m in shown) if shown else "the manifest files"
