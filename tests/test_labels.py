@@ -130,6 +130,23 @@ LABELS = {
         expect=[("CM101", 28, "/var/cache/zypp"), ("CM101", 31)], silent=["CM103", "CM201"]),
     # 44: official image apk; `yarn --version` is not an install.
     "nodejs__docker-node__24__alpine3.23__Dockerfile": dict(expect=[("CM101", 7), ("CM101", 81)], silent=["CM103"]),
+    # Not in LABELS.md (issue 10, defects 7 and 10): the base image says which dnf/yum runs, so the dir.
+    # Fedora 42: dnf is dnf5.
+    "sclorg__s2i-python-container__3.13__Dockerfile.fedora": dict(
+        expect=[("CM101", 41, "/var/cache/libdnf5")], silent=["CM102", "CM103"]),
+    # Amazon Linux 2: yum 3.
+    "ContinuumIO__docker-images__anaconda3__amazonlinux__Dockerfile": dict(
+        expect=[("CM101", 12, "/var/cache/yum")], silent=["CM102", "CM103"]),
+    # CentOS Stream 9 and Amazon Linux 2023 (corretto al2023, mamba's ARG default): yum is dnf 4.
+    "sclorg__s2i-python-container__3.12__Dockerfile.c9s": dict(
+        expect=[("CM101", 42, "/var/cache/dnf")], silent=["CM102", "CM103"]),
+    "carlossg__docker-maven__amazoncorretto-21__Dockerfile": dict(
+        expect=[("CM101", 6, "/var/cache/dnf"), ("CM101", 7, "/var/cache/dnf")], silent=["CM102", "CM103"]),
+    "mamba-org__micromamba-docker__fedora.Dockerfile": dict(
+        expect=[("CM101", 9, "/var/cache/dnf"), ("CM101", 34, "/var/cache/dnf")], silent=["CM102", "CM103"]),
+    # Azure Linux 3.0: tdnf.
+    "dotnet__dotnet-docker__eng__update-dependencies__Dockerfile": dict(
+        expect=[("CM101", 14, "/var/cache/tdnf")], silent=["CM102", "CM103"]),
 }
 
 

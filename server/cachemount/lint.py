@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .build_context import BuildContext
 from .semantics.pipeline import Analysis, analyze
 from .findings import SAFE, UNSAFE, Finding
 from .fixing.apply import fix_rounds
@@ -11,8 +12,10 @@ from .settings.model import DEFAULT, Settings
 from .suppressions import collect
 
 
-def lint(text: str, settings: Settings = DEFAULT) -> list[Finding]:
-    return lint_analysis(analyze(text), settings)
+def lint(text: str, settings: Settings = DEFAULT, build_context: BuildContext | None = None) -> list[Finding]:
+    """`build_context`: the directory the Dockerfile is built with (None: unknown; then the fixes
+    that depend on it are unsafe). It changes fixes only, never which findings there are."""
+    return lint_analysis(analyze(text, build_context=build_context), settings)
 
 
 def lint_analysis(analysis: Analysis, settings: Settings = DEFAULT) -> list[Finding]:
@@ -33,8 +36,9 @@ def lint_analysis(analysis: Analysis, settings: Settings = DEFAULT) -> list[Find
     return findings
 
 
-def apply_all(text: str, settings: Settings = DEFAULT, unsafe: bool = False) -> tuple[str, int]:
+def apply_all(text: str, settings: Settings = DEFAULT, unsafe: bool = False,
+              build_context: BuildContext | None = None) -> tuple[str, int]:
     """`text` with every safe fix (and with `unsafe`, every unsafe one too) applied until nothing
     fixable is left, and how many were applied."""
     allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
-    return fix_rounds(text, lambda current: lint(current, settings), allowed)
+    return fix_rounds(text, lambda current: lint(current, settings, build_context), allowed)

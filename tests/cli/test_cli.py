@@ -186,6 +186,6 @@ def test_readme_before_after_is_what_fix_writes():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("```diff\n", 1)[1].split("```", 1)[0]
     shown = [line for line in block.splitlines() if line.startswith(("+", "-"))]
-    code, out, _ = run("check", "--fix", "--diff", str(REPO / "examples" / "Dockerfile"))
+    code, out, _ = run("check", "--fix", "--unsafe-fixes", "--diff", str(REPO / "examples" / "Dockerfile"))
     actual = [line for line in out.splitlines() if line.startswith(("+", "-")) and not line.startswith(("+++", "---"))]
     assert shown == actual

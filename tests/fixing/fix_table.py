@@ -7,7 +7,7 @@ CASES = {
     ),
     'pip-nonroot-useradd': (
         'FROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\nRUN pip install --user -r requirements.txt\n',
-        'FROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user -r requirements.txt\n',
+        'FROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\nRUN mkdir -p /home/app/.cache/pip\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user -r requirements.txt\n',
     ),
     'pip-env-cache': (
         'FROM python:3.12\nENV PIP_CACHE_DIR=/cache/pip\nRUN pip install x\n',
@@ -15,7 +15,7 @@ CASES = {
     ),
     'pip-arg-user': (
         'FROM python:3.12\nARG APP_USER=app\nRUN useradd -m -u 1500 ${APP_USER}\nUSER ${APP_USER}\nRUN pip install x\n',
-        'FROM python:3.12\nARG APP_USER=app\nRUN useradd -m -u 1500 ${APP_USER}\nUSER ${APP_USER}\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1500,gid=1500 pip install x\n',
+        'FROM python:3.12\nARG APP_USER=app\nRUN useradd -m -u 1500 ${APP_USER}\nUSER ${APP_USER}\nRUN mkdir -p /home/app/.cache/pip\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1500,gid=1500 pip install x\n',
     ),
     'pip-no-cache-dir': (
         'FROM python:3.12\nRUN pip install --no-cache-dir -r requirements.txt\n',
@@ -35,7 +35,7 @@ CASES = {
     ),
     'npm-node-user': (
         'FROM node:22\nUSER node\nWORKDIR /home/node/app\nRUN npm ci\n',
-        'FROM node:22\nUSER node\nWORKDIR /home/node/app\nRUN --mount=type=cache,target=/home/node/.npm,uid=1000,gid=1000 npm ci\n',
+        'FROM node:22\nUSER node\nWORKDIR /home/node/app\nRUN mkdir -p /home/node/.npm\nRUN --mount=type=cache,target=/home/node/.npm,uid=1000,gid=1000 npm ci\n',
     ),
     'yarn-root': (
         'FROM node:22\nRUN yarn install --frozen-lockfile && yarn cache clean\n',
@@ -55,7 +55,7 @@ CASES = {
     ),
     'apk-no-cache': (
         'FROM alpine:3.20\nRUN apk add --no-cache curl git\n',
-        'FROM alpine:3.20\nRUN ln -s /var/cache/apk /etc/apk/cache\nRUN --mount=type=cache,target=/var/cache/apk apk add curl git\n',
+        'FROM alpine:3.20\nRUN ln -s /var/cache/apk /etc/apk/cache\nRUN --mount=type=cache,target=/var/cache/apk apk add --update-cache curl git\n',
     ),
     'dnf': (
         'FROM fedora:40\nRUN dnf install -y gcc && dnf clean all\n',
@@ -125,13 +125,18 @@ CASES = {
         'FROM node:22\nUSER node\nRUN --mount=type=cache,target=/home/node/.npm npm ci\n',
         'FROM node:22\nUSER node\nRUN --mount=type=cache,target=/home/node/.npm,uid=1000,gid=1000 npm ci\n',
     ),
+    # The ENV stays (the image and every image built FROM it keep it); pip ignores an empty value.
     'cm103-env': (
         'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n',
-        'FROM python:3.12\nENV PYTHONUNBUFFERED=1\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n',
+        'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1 PYTHONUNBUFFERED=1\nRUN --mount=type=cache,target=/root/.cache/pip PIP_NO_CACHE_DIR= pip install x\n',
     ),
     'cm103-env-only': (
         'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n',
-        'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n',
+        'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN --mount=type=cache,target=/root/.cache/pip PIP_NO_CACHE_DIR= pip install x\n',
+    ),
+    'cm101-env-override': (
+        'FROM python:3.12\nENV UV_NO_CACHE=1\nRUN uv pip install --system x\n',
+        'FROM python:3.12\nENV UV_NO_CACHE=1\nENV UV_LINK_MODE=copy\nRUN --mount=type=cache,target=/root/.cache/uv UV_NO_CACHE=false uv pip install --system x\n',
     ),
     'cm103-apt-docker-clean': (
         'FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl\n',
@@ -159,10 +164,18 @@ CASES = {
     ),
     'stage-inherit-user': (
         'FROM node:22 AS base\nUSER node\nFROM base\nWORKDIR /home/node/app\nRUN npm install\n',
-        'FROM node:22 AS base\nUSER node\nFROM base\nWORKDIR /home/node/app\nRUN --mount=type=cache,target=/home/node/.npm,uid=1000,gid=1000 npm install\n',
+        'FROM node:22 AS base\nUSER node\nFROM base\nWORKDIR /home/node/app\nRUN mkdir -p /home/node/.npm\nRUN --mount=type=cache,target=/home/node/.npm,uid=1000,gid=1000 npm install\n',
     ),
     'sh-c': (
         "FROM python:3.12\nRUN sh -c 'pip install flask'\n",
         "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip sh -c 'pip install flask'\n",
     ),
 }
+
+# Cases whose fix is unsafe (applied with --unsafe-fixes only): a retarget under a non-root user's
+# home (BuildKit creates the missing dirs as root), or the CM201 move depends on a build context
+# that is not known here.
+UNSAFE = frozenset({
+    'cm102-retarget',
+    'cm201-pip', 'cm201-npm-chown', 'cm201-abs-dest', 'cm201-go-build',
+})

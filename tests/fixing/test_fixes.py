@@ -1,14 +1,17 @@
 """Fixes: exact before/after texts, checked against BuildKit's own parser; idempotence; nothing
 outside the fixed instructions changes; the corpus after --fix; generated Dockerfiles."""
+from collections import Counter
+
 import dockerfile
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from cachemount.findings import SAFE, UNSAFE
 from cachemount.lint import lint
 from cachemount.fixing.apply import apply_fix
 from cachemount.lint import apply_all
 from tests.conftest import corpus_files
-from tests.fixing.fix_table import CASES
+from tests.fixing.fix_table import CASES, UNSAFE as UNSAFE_CASES
 
 FIXED_CODES = {"CM101", "CM102", "CM103", "CM201"}
 
@@ -17,11 +20,13 @@ def instructions(text):
     return [(c.cmd.upper(), c.original, c.flags) for c in dockerfile.parse_string(text)]
 
 
-def check_fixed(before, after):
-    """The properties every fixed text must have."""
+def check_fixed(before, after, unsafe=False):
+    """The properties every fixed text must have (fixed with `--unsafe-fixes` when `unsafe`)."""
     parsed_after = instructions(after)  # BuildKit's parser accepts it
-    assert apply_all(after) == (after, 0), "a second --fix must change nothing"
-    left = [f for f in lint(after) if f.code in FIXED_CODES and f.fixes]
+    assert apply_all(after, unsafe=unsafe) == (after, 0), "a second --fix must change nothing"
+    # what fix-all applied is gone; unsafe fixes (CM201 without a build context, ...) may stay after --fix
+    allowed = (SAFE, UNSAFE) if unsafe else (SAFE,)
+    left = [f for f in lint(after) if f.code in FIXED_CODES and f.fix_for(allowed)]
     assert not left, [(f.code, f.message) for f in left]
     # Every instruction without a finding is byte-identical (possibly moved).
     flagged_lines = set()
@@ -49,10 +54,12 @@ def check_fixed(before, after):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fix_table(name):
     before, expected = CASES[name]
-    after, applied = apply_all(before)
+    after, applied = apply_all(before, unsafe=True)
     assert after == expected
     assert applied >= 1
-    parsed = check_fixed(before, after)
+    parsed = check_fixed(before, after, unsafe=True)
+    # `--fix` alone writes the same, unless one of the fixes is unsafe
+    assert (apply_all(before)[0] == expected) == (name not in UNSAFE_CASES)
     # BuildKit sees a cache mount on as many RUNs as there were fixable CM101 findings (at least)
     fixed_runs = {f.start for f in lint(before) if f.code == "CM101" and f.fixes}
     mounted = [flags for kw, _, flags in parsed if kw == "RUN" and any(fl.startswith("--mount=type=cache") for fl in flags)]
@@ -64,6 +71,7 @@ def test_single_quick_fix_equals_fix_all_for_one_finding():
     (finding,) = [f for f in lint(before) if f.code == "CM101"]
     assert apply_fix(before, finding.fix) == apply_all(before)[0]
     assert finding.fix.title == "Add cache mount for pip (/home/app/.cache/pip, uid=1001)"
+    assert finding.fix.applicability == SAFE
 
 
 def test_cm201_bind_mount_alternative():
@@ -88,8 +96,15 @@ def test_corpus_fix_parses_and_converges(path):
         pytest.skip("BuildKit's parser rejects the original")
     after, _ = apply_all(before)
     check_fixed(before, after)
-    left = [f for f in lint(after) if f.code in ("CM101", "CM102", "CM103") and f.fixes]
+    left = [f for f in lint(after) if f.code in ("CM101", "CM102", "CM103") and f.fix_for((SAFE,))]
     assert not left
+    unsafe_after, _ = apply_all(before, unsafe=True)
+    check_fixed(before, unsafe_after, unsafe=True)
+    # no finding appears after a fix that was not there before it (by rule, with and without unsafe fixes)
+    had = Counter(f.code for f in lint(before))
+    for fixed in (after, unsafe_after):
+        new = Counter(f.code for f in lint(fixed)) - had
+        assert not new, f"findings the fix created: {[(f.code, f.message) for f in lint(fixed) if f.code in new]}"
 
 
 USERS = st.sampled_from(["", "USER node\n", "RUN useradd -m -u 1234 app\nUSER app\n", "USER 1001\n"])

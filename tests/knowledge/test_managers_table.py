@@ -4,7 +4,7 @@ from fnmatch import translate
 
 import pytest
 
-from cachemount.knowledge.images import IMAGES, TAG_OS_HINTS
+from cachemount.knowledge.images import IMAGES, MANAGERS_ON_IMAGES, TAG_OS_HINTS
 from cachemount.knowledge.managers import BY_KEY, MANAGERS
 from cachemount.knowledge.prerequisites import PREREQUISITES
 
@@ -76,7 +76,7 @@ def test_defeats_per_reference():
 
     assert "--no-cache-dir" in opts("pip")
     assert [d for d in BY_KEY["pip"].option_defeats if d.option == "--no-cache-dir"][0].prefix_ok
-    assert {"--no-cache", "-n"} <= opts("uv")
+    assert {"--no-cache", "-n", "--no-cache-dir"} <= opts("uv")  # uv 0.13.8: --no-cache-dir is an alias
     assert {"--no-cache", "--cache=no"} <= opts("apk")
     assert "--no-cache" in opts("composer") and "--no-cache" in opts("bun") and "--no-cache" in opts("poetry")
     # Not defeats: Bundler's --no-cache (vendor/cache only), dotnet restore --no-cache (HTTP cache only).
@@ -108,10 +108,72 @@ def test_fix_env():
 
 
 def test_images_table():
-    families = {"debian", "ubuntu", "alpine", "fedora", "rhel", "suse", "windows", "azurelinux", "wolfi", None}
+    families = {"debian", "ubuntu", "alpine", "fedora", "rhel", "suse", "windows", "azurelinux", "wolfi", "photon",
+                None}
     for image in IMAGES:
         assert image.patterns and image.source.startswith("https://")
         assert image.os_family in families
         for _name, uid, gid, home in image.users:
             assert isinstance(uid, int) and isinstance(gid, int) and home.startswith("/")
     assert all(f in families for _, f in TAG_OS_HINTS)
+
+
+def test_apk_no_cache_replacement_keeps_the_index_fresh():
+    """apk without a local cache fetches every index afresh; with one it reuses an index up to 4 h old
+    unless `--update-cache` (-U) says otherwise (apk-tools database.c, v2.14 and v3)."""
+    for d in BY_KEY["apk"].option_defeats:
+        assert d.replacement[:1] == ("--update-cache",) and "-U" in d.replacement
+    assert all(not d.replacement for m in MANAGERS if m.key != "apk" for d in m.option_defeats)
+
+
+def test_tdnf_keeps_rpms_with_the_prerequisite():
+    assert BY_KEY["tdnf"].prerequisites == ("tdnf-keepcache",)
+    p = PREREQUISITES["tdnf-keepcache"]
+    assert p.fix_command == "echo keepcache=1 >> /etc/tdnf/tdnf.conf" and not p.applies_to_bases
+    for satisfied in ("tdnf install -y --setopt=keepcache=1 git", "echo 'keepcache=true' >> /etc/tdnf/tdnf.conf"):
+        assert any(re.search(rx, satisfied) for rx in p.satisfied_by)
+    assert not any(re.search(rx, "echo keepcache=0 >> /etc/tdnf/tdnf.conf") for rx in p.satisfied_by)
+
+
+def test_every_whole_variable_cache_dir_is_a_device_defeat():
+    """COMPOSER_CACHE_DIR=/dev/null (Composer's --no-cache) and the same for every `*_CACHE_DIR`-style
+    variable, derived from the locations: none listed by hand, none forgotten."""
+    for m in MANAGERS:
+        device = {d.name for d in m.env_defeats if d.when == "device"}
+        whole = {loc.template[2:-1] for c in m.caches for loc in c.locations
+                 if re.fullmatch(r"\$\{\w+\}", loc.template)}
+        assert device == whole - {d.name for d in m.env_defeats if d.when != "device"}, m.key
+    names = {d.name for m in MANAGERS for d in m.env_defeats if d.when == "device"}
+    assert {"COMPOSER_CACHE_DIR", "PIP_CACHE_DIR", "UV_CACHE_DIR", "GOMODCACHE", "GOCACHE", "NUGET_PACKAGES",
+            "YARN_CACHE_FOLDER", "BUN_INSTALL_CACHE_DIR"} <= names
+    assert "XDG_CACHE_HOME" not in names and "HOME" not in names   # only whole cache dirs
+
+
+def test_rpm_managers_list_their_versions():
+    dnf = {path for path, _ in BY_KEY["dnf"].caches[0].versions}
+    assert dnf == {"/var/cache/dnf", "/var/cache/libdnf5"}
+    yum = {path for path, _ in BY_KEY["yum"].caches[0].versions}
+    assert {"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/tdnf"} == yum
+    assert BY_KEY["dnf5"].caches[0].locations[0].template == "/var/cache/libdnf5"
+    assert not BY_KEY["dnf5"].caches[0].versions
+
+
+def test_managers_on_images_table():
+    executables = {e for m in MANAGERS for e in m.executables}
+    for entry in MANAGERS_ON_IMAGES:
+        assert entry.executable in executables and entry.manager in BY_KEY, entry
+        assert entry.source.startswith("https://"), entry
+        assert not entry.tags or entry.families, entry   # tags narrow a family
+        for pattern in entry.images + entry.tags:
+            re.compile(translate(pattern))
+
+
+def test_minor_caches():
+    assert [c.key for m in MANAGERS for c in m.caches if c.minor] == ["apt-lists", "apt-lists"]
+
+
+def test_local_project_fields():
+    for key in ("pip", "uv"):
+        m = BY_KEY[key]
+        assert m.local_project_subcommands and m.editable_options == ("-e", "--editable")
+        assert "." in m.local_project_args and not any("://" in p for p in m.local_project_args)

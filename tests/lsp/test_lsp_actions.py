@@ -42,12 +42,15 @@ def test_applicability_decides_how_a_fix_is_offered():
     assert actions.offer_of(finding, Fix("Explain", (TYPO,), applicability=DISPLAY)) is None
 
 
-def test_fix_all_is_offered_only_for_a_safe_first_fix():
+def test_fix_all_is_offered_only_when_a_safe_fix_exists():
+    """Fix-all applies each finding's first SAFE fix (`Finding.fix_for`), like `check --fix`."""
+    unsafe_only = _finding(Fix("Rewrite", (TYPO,), applicability=UNSAFE))
     unsafe_first = _finding(Fix("Rewrite", (TYPO,), applicability=UNSAFE), Fix("Safe", (TYPO,)))
     display = _finding(Fix("Explain", (TYPO,), applicability=DISPLAY))
     safe = _finding(Fix("Change", (TYPO,)))
-    assert not actions.offers_fix_all([unsafe_first, display], ["source.fixAll"], True)
-    assert actions.offers_fix_all([unsafe_first, safe], ["source.fixAll"], False)
+    assert not actions.offers_fix_all([unsafe_only, display], ["source.fixAll"], True)
+    assert actions.offers_fix_all([unsafe_first, display], ["source.fixAll"], True)
+    assert actions.offers_fix_all([unsafe_only, safe], ["source.fixAll"], False)
     assert not actions.offers_fix_all([safe], [], False)        # no `only`: listed next to quick fixes only
     assert actions.offers_fix_all([safe], [], True)
 

@@ -41,3 +41,31 @@ CM102_SILENT = [
 @pytest.mark.parametrize("case_id, text", CM102_SILENT, ids=[c[0] for c in CM102_SILENT])
 def test_cm102_silent(case_id, text):
     assert findings(text, "CM102") == []
+
+
+# ---- issue 10: knowledge defects ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "FROM python:3.12\nENV PIP_CACHE_DIR=/dev/null\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n",
+    "FROM composer:2\nRUN --mount=type=cache,target=/tmp/cache COMPOSER_CACHE_DIR=/dev/null composer install\n",
+    "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir=/dev/null x\n",
+])
+def test_dev_null_is_no_cache_dir_to_retarget_to(text):
+    """Defect 8: `/dev/null` turns the cache off (CM103), it is never where the tool caches."""
+    assert findings(text, "CM102") == []
+    (f,) = findings(text, "CM103")
+    assert "/dev/null" in f.message and "never used" in f.message
+
+
+@pytest.mark.parametrize("base, run, wrong, right", [
+    ("fedora:41", "dnf install -y x", "/var/cache/dnf", "/var/cache/libdnf5"),
+    ("fedora:42", "yum install -y x", "/var/cache/yum", "/var/cache/libdnf5"),
+    ("centos:7", "yum install -y x", "/var/cache/dnf", "/var/cache/yum"),
+    ("almalinux:9", "yum install -y x", "/var/cache/yum", "/var/cache/dnf"),
+])
+def test_rpm_mount_on_the_other_versions_dir_is_retargeted(base, run, wrong, right):
+    """Defect 7: the base image says which dnf/yum runs; a mount on another version's dir misses."""
+    text = f"FROM {base}\nRUN --mount=type=cache,target={wrong},sharing=locked {run}\n"
+    (f,) = findings(text, "CM102")
+    assert right in f.message and f.fixes[0].title == f"Retarget the cache mount to {right}"
+    assert findings(text, "CM101") == []

@@ -21,8 +21,8 @@ def cmd(line: str, assignments=()) -> SimpleCommand:
     return SimpleCommand(tuple(words), tuple(assignments))
 
 
-def resolve(line, env=None, user=ROOT, assignments=(), **kw):
-    inv = recognize(cmd(line, assignments))[0]
+def resolve(line, env=None, user=ROOT, assignments=(), base=None, **kw):
+    inv = recognize(cmd(line, assignments), base)[0]
     return {rc.spec.key: rc for rc in resolve_caches(inv, env or {}, user, **kw)}
 
 
@@ -218,14 +218,79 @@ def test_apt_caches_by_subcommand():
     assert set(resolve("apt install -y --update curl")) == {"apt-archives", "apt-lists"}
 
 
-def test_dnf_yum_equivalents():
-    dnf = resolve("dnf install -y x")["dnf"]
-    assert dnf.path == "/var/cache/dnf" and covers("/var/cache/libdnf5", dnf)
-    yum = resolve("yum install -y x")["yum"]
-    assert yum.path == "/var/cache/yum" and covers("/var/cache/dnf", yum)
+@pytest.mark.parametrize("line, base, expected", [
+    # dnf is dnf5 on Fedora 41 and later, dnf 4 on Fedora 40 and the RHEL family (EL8-10, AL2023)
+    ("dnf install -y x", "fedora:41", "/var/cache/libdnf5"),
+    ("dnf install -y x", "fedora", "/var/cache/libdnf5"),
+    ("dnf install -y x", "quay.io/fedora/s2i-base:42", "/var/cache/libdnf5"),
+    ("dnf install -y x", "fedora:40", "/var/cache/dnf"),
+    ("dnf install -y x", "registry.access.redhat.com/ubi9/ubi:9.4", "/var/cache/dnf"),
+    ("dnf install -y x", "rockylinux/rockylinux:9", "/var/cache/dnf"),
+    # yum: yum 3 on EL7 and Amazon Linux 2, dnf 4 on EL8+, dnf5 on Fedora 41+, tdnf on Azure Linux
+    ("yum install -y x", "centos:7", "/var/cache/yum"),
+    ("yum install -y x", "amazonlinux:2.0.20240610.1", "/var/cache/yum"),
+    ("yum install -y x", "rockylinux:9", "/var/cache/dnf"),
+    ("yum install -y x", "almalinux:8", "/var/cache/dnf"),
+    ("yum install -y x", "quay.io/centos/centos:stream9", "/var/cache/dnf"),
+    ("yum install -y x", "redhat/ubi9", "/var/cache/dnf"),
+    ("yum install -y x", "oraclelinux:8", "/var/cache/dnf"),
+    ("yum install -y x", "amazonlinux:2023", "/var/cache/dnf"),
+    ("yum install -y x", "amazoncorretto:21-al2023", "/var/cache/dnf"),
+    ("yum install -y x", "eclipse-temurin:21-jdk-ubi9-minimal", "/var/cache/dnf"),
+    ("yum install -y x", "fedora:42", "/var/cache/libdnf5"),
+    ("yum install -y x", "mcr.microsoft.com/azurelinux/base/core:3.0", "/var/cache/tdnf"),
+    ("tdnf install -y x", "photon:5.0", "/var/cache/tdnf"),
+    ("microdnf install x", "registry.access.redhat.com/ubi9/ubi-minimal", "/var/cache/yum"),
+    ("microdnf install x", "quay.io/fedora/fedora-minimal:40", "/var/cache/libdnf5"),
+    ("dnf-3 install x", None, "/var/cache/dnf"),
+])
+def test_rpm_cache_dir_follows_the_base_image(line, base, expected):
+    (rc,) = resolve(line, base=base).values()
+    assert rc.path == expected
+
+
+@pytest.mark.parametrize("line, base", [
+    ("dnf install -y x", None), ("dnf install -y x", "myorg/builder:1"), ("dnf clean all", "myorg/builder:1"),
+    ("yum install -y x", None), ("yum install -y x", "quay.io/sclorg/s2i-base:latest"),
+    ("dnf install -y x", "registry.fedoraproject.org/fedora-toolbox:stable"),   # fedora, no version in the tag
+])
+def test_rpm_cache_dir_unknown_when_the_image_does_not_say(line, base):
+    """A guess would be worse than nothing: a fix on the wrong dir drops `dnf clean all` and turns
+    keepcache on while dnf writes elsewhere, keeping every RPM in the image."""
+    (rc,) = resolve(line, base=base).values()
+    assert rc.path is None and "/var/cache/dnf" in rc.why and "/var/cache/libdnf5" in rc.why
+    # A mount on any of the dirs counts as covering (no false CM101/CM102 for a user who knows).
+    assert covers("/var/cache/dnf", rc) and covers("/var/cache/libdnf5", rc)
+    assert not covers("/var/cache/apt", rc)
+
+
+def test_other_os_dirs():
     assert path("microdnf install x") == "/var/cache/yum"
     assert path("zypper in x") == "/var/cache/zypp"
     assert path("apk add x") == "/var/cache/apk"
+    assert path("tdnf install -y x") == "/var/cache/tdnf"
+
+
+@pytest.mark.parametrize("line, env, assignments, expected", [
+    # COMPOSER_CACHE_DIR=/dev/null is Composer's --no-cache: the dir is where it caches once that is gone
+    ("composer install", {"COMPOSER_HOME": "/tmp"}, (("COMPOSER_CACHE_DIR", "/dev/null"),), "/tmp/cache"),
+    ("composer install", {"COMPOSER_CACHE_DIR": "/dev/null"}, (), "/root/.composer/cache"),
+    ("pip install x", {"PIP_CACHE_DIR": "/dev/null"}, (), "/root/.cache/pip"),
+    ("pip install x", {"XDG_CACHE_HOME": "/dev/null"}, (), "/root/.cache/pip"),
+    ("pip install --cache-dir /dev/null x", {}, (), "/root/.cache/pip"),
+    ("pip install --cache-dir=/dev/shm/pip x", {"PIP_CACHE_DIR": "/pc"}, (), "/pc"),
+    ("uv sync", {"UV_CACHE_DIR": "/dev/null"}, (), "/root/.cache/uv"),
+    ("npm ci", {"npm_config_cache": "/dev/null"}, (), "/root/.npm"),
+    ("go mod download", {"GOMODCACHE": "/dev/null", "GOPATH": "/go"}, (), "/go/pkg/mod"),
+])
+def test_a_device_is_never_the_cache_dir(line, env, assignments, expected):
+    got = resolve(line, env, assignments=assignments)
+    assert all(rc.path is None or not rc.path.startswith("/dev") for rc in got.values())
+    assert next(iter(got.values())).path == expected
+
+
+def test_configured_device_is_skipped():
+    assert path("pnpm install", {"PNPM_HOME": "/pnpm"}, configured={"pnpm-store": "/dev/null"}) == "/pnpm/store"
 
 
 def test_compiler_caches():

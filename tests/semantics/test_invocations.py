@@ -1,8 +1,8 @@
 """recognize(): manager, role and subcommand for real command lines, built by hand as SimpleCommands."""
 import pytest
 
-from cachemount.semantics.invocations import matches_dep_step, recognize
-from cachemount.knowledge.managers import MANAGERS
+from cachemount.semantics.invocations import env_defeat_applies, manager_on_image, matches_dep_step, recognize
+from cachemount.knowledge.managers import BY_KEY, MANAGERS
 from cachemount.shell.model import SimpleCommand, Word
 
 
@@ -232,6 +232,10 @@ def test_option_defeats():
     assert defeats("bun install --no-cache") == ["--no-cache"]
     assert defeats("poetry install --no-cache") == ["--no-cache"]
     assert defeats("pipenv install --clear") == ["--clear"]
+    # uv: `--no-cache-dir` is a hidden alias of `--no-cache` (uv 0.13.8), before or after the subcommand
+    assert defeats("uv --no-cache-dir pip install x") == ["--no-cache-dir"]
+    assert defeats("uv pip install --no-cache-dir -r requirements.txt") == ["--no-cache-dir"]
+    assert defeats("uv sync --no-cache-dir") == ["--no-cache-dir"]
     # Not defeats.
     assert defeats("bundle install --no-cache") == []
     assert defeats("dotnet restore --no-cache") == []
@@ -346,3 +350,77 @@ def test_second_steps_do_not_swallow_dep_steps():
 def test_assignments_do_not_confuse():
     got = recognize(cmd("pip install x", assignments=(("PIP_NO_CACHE_DIR", "1"),)))
     assert got[0].manager.key == "pip" and got[0].role == "download"
+
+
+def test_apk_no_cache_is_replaced_by_an_index_update():
+    """`apk add --no-cache` fetched fresh indexes on every run; the fix must keep that (--update-cache)."""
+    inv = one("apk add --no-cache git")
+    assert [(w.text, r) for w, r in inv.replacements] == [("--no-cache", "--update-cache")]
+    inv = one("apk --cache=no add git")
+    assert [(w.text, r) for w, r in inv.replacements] == [("--cache=no", "--update-cache")]
+    # Already there: just removed.
+    assert one("apk add -U --no-cache git").replacements == ()
+    assert one("apk add --update-cache --no-cache git").replacements == ()
+    assert one("pip install --no-cache-dir x").replacements == ()
+
+
+def test_device_option_is_a_defeat_spanning_option_and_value():
+    inv = one("pip install --cache-dir /dev/null x")
+    ((word, reason),) = inv.defeats
+    assert word.text == "--cache-dir /dev/null" and (word.start, word.end) == (112, 133) and "/dev/null" in reason
+    ((word, _),) = one("uv pip install --cache-dir=/dev/null x").defeats
+    assert word.text == "--cache-dir=/dev/null"
+    assert one("pip install --cache-dir /cache x").defeats == ()
+    assert one("pip --cache-dir /dev/null --version").defeats == ()   # not a download: nothing to defeat
+
+
+@pytest.mark.parametrize("when, value, expected", [
+    ("any", "0", True), ("truthy", "1", True), ("truthy", "False", False), ("truthy", " yes ", True),
+    ("device", "/dev/null", True), ("device", "/dev/shm/x", True), ("device", "/devices", False),
+    ("device", "/tmp/cache", False), ("device", "", False),
+])
+def test_env_defeat_applies(when, value, expected):
+    from cachemount.knowledge.schema import EnvDefeat
+    assert env_defeat_applies(EnvDefeat("X", when, "r"), value) is expected
+
+
+@pytest.mark.parametrize("exe, base, expected", [
+    ("dnf", "fedora:41", "dnf5"), ("dnf", "fedora:rawhide", "dnf5"), ("dnf", "fedora", "dnf5"),
+    ("dnf", "fedora:40", "dnf"), ("dnf", "fedora:39", "dnf"), ("yum", "fedora:43", "dnf5"),
+    ("microdnf", "fedora:38", "dnf5"), ("microdnf", "registry.access.redhat.com/ubi9-minimal", None),
+    ("dnf", "almalinux:9", "dnf"), ("dnf", "amazonlinux:2023", "dnf"),
+    ("yum", "centos:7", "yum"), ("yum", "centos:centos7.9.2009", "yum"), ("yum", "amazonlinux:2", "yum"),
+    ("yum", "public.ecr.aws/amazonlinux/amazonlinux:2023", "dnf"), ("yum", "rockylinux:8.9", "dnf"),
+    ("yum", "quay.io/sclorg/s2i-base-c9s:c9s", "dnf"), ("yum", "registry.access.redhat.com/ubi8/ubi", "dnf"),
+    ("yum", "eclipse-temurin:21-jdk-ubi9-minimal", "dnf"), ("yum", "amazoncorretto:21", None),
+    ("yum", "mcr.microsoft.com/cbl-mariner/base/core:2.0", "tdnf"), ("yum", "photon:5.0", "tdnf"),
+    ("dnf-3", None, "dnf"), ("dnf", None, None), ("yum", "${BASE}", None), ("yum", "debian:12", None),
+    ("apt-get", "fedora:41", None),
+])
+def test_manager_on_image(exe, base, expected):
+    assert manager_on_image(exe, base) == expected
+
+
+def test_recognize_with_the_base_image():
+    yum = cmd("yum install -y gcc")
+    got = recognize(yum, "rockylinux:9")[0]
+    assert got.manager.key == "dnf" and got.version_known and got.role == "download" and got.subcommand == "install"
+    assert recognize(yum)[0].manager.key == "yum" and not recognize(yum)[0].version_known
+    got = recognize(cmd("dnf clean all"), "fedora:42")[0]
+    assert got.manager.key == "dnf5" and got.role == "clean"
+    got = recognize(cmd("yum install -y git"), "mcr.microsoft.com/azurelinux/base/core:3.0")[0]
+    assert got.manager is BY_KEY["tdnf"] and got.manager.prerequisites == ("tdnf-keepcache",)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("pip install .", True), ("pip install -e .", True), ("pip install -e .[dev]", True), ("pip install .[dev]", True),
+    ("pip install /src", True), ("pip install --no-deps /app/pkg", True), ("pip install -e/src", True),
+    ("pip install --editable=./lib", True), ("python -m pip install --user .", True),
+    ("uv pip install --system -e .", True), ("pip install ./a ../b", True),
+    ("pip install -r requirements.txt .", False), ("pip install . flask", False), ("pip install flask", False),
+    ("pip install git+https://github.com/x/y", False), ("pip install -e git+https://github.com/x/y#egg=y", False),
+    ("pip install", False), ("pip download .", False), ("uv pip compile ./pyproject.toml", False),
+    ("uv sync", False), ("pip install -c constraints.txt .", False),
+])
+def test_local_project(line, expected):
+    assert one(line).local_project is expected

@@ -175,10 +175,15 @@ def _remove_after(text: str, prev_end: int, cmd: SimpleCommand, escape: str) -> 
         return Edit(anchor, cmd.end, "")
     line_end = text.find("\n", cmd.end)
     rest = text[cmd.end:len(text) if line_end < 0 else line_end].strip()
+    start = line_start(text, cmd.start)
+    lead = text[start:cmd.start].strip()
     if rest == escape and line_end >= 0:
         # more follows: drop the physical line `&& cmd \` alone when it holds nothing else
-        start = line_start(text, cmd.start)
-        return Edit(start, line_end + 1, "") if text[start:cmd.start].strip() in ("&&", ";") else None
+        return Edit(start, line_end + 1, "") if lead in ("&&", ";") else None
+    if line_end >= 0 and not lead and re.fullmatch(rf"(&&|;)\s*{re.escape(escape)}", rest):
+        # `cmd; \` alone on its line, the `;` before it on an earlier line: the line goes, that `;`
+        # now separates the commands around it (comment lines after it may follow)
+        return Edit(start, line_end + 1, "")
     if rest:
         return None
     nl = "\r\n" if comments[0].endswith("\r") else "\n"

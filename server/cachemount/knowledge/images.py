@@ -4,11 +4,12 @@
 Docker Hub's `docker.io/`, `index.docker.io/` and `library/` are dropped) or over `name:tag` when
 they contain a `:` (`php:*alpine*`). The first matching entry wins, so tag-specific entries come
 first. The tag may change the OS family (`python:3.12-alpine`): see TAG_OS_HINTS.
+MANAGERS_ON_IMAGES (at the end) says which package manager an executable is on a base image.
 Sources: ../shared/reference/cache-knowledge.md §A (IMG-* in §S).
 """
 from __future__ import annotations
 
-from .schema import ImageDefaults
+from .schema import ImageDefaults, ManagerOnImage
 
 # Registries that are Docker Hub; their `library/` prefix is dropped as well.
 DOCKER_HUB_REGISTRIES: tuple[str, ...] = ("docker.io", "index.docker.io", "registry-1.docker.io",
@@ -30,7 +31,7 @@ TAG_OS_HINTS: tuple[tuple[str, str], ...] = (
     ("fedora", "fedora"),
     ("azurelinux", "azurelinux"), ("cbl", "azurelinux"), ("mariner", "azurelinux"),
     ("leap", "suse"), ("tumbleweed", "suse"), ("sles", "suse"), ("opensuse", "suse"),
-    ("wolfi", "wolfi"),
+    ("wolfi", "wolfi"), ("photon", "photon"),
 )
 
 # Name components (split on `/`, `-`, `_`) that tell the OS family of images we have no entry for
@@ -40,7 +41,7 @@ NAME_OS_HINTS: tuple[tuple[str, str], ...] = (
     ("alpine", "alpine"), ("debian", "debian"), ("ubuntu", "ubuntu"), ("fedora", "fedora"),
     ("ubi", "rhel"), ("centos", "rhel"), ("rockylinux", "rhel"), ("almalinux", "rhel"), ("rhel", "rhel"),
     ("amazonlinux", "rhel"), ("oraclelinux", "rhel"), ("opensuse", "suse"), ("sles", "suse"), ("wolfi", "wolfi"),
-    ("azurelinux", "azurelinux"),
+    ("azurelinux", "azurelinux"), ("photon", "photon"),
 )
 
 _NOBODY_DEBIAN = ("nobody", 65534, 65534, "/nonexistent")
@@ -280,6 +281,11 @@ IMAGES: tuple[ImageDefaults, ...] = (
         source="https://github.com/microsoft/azurelinux",
     ),
     ImageDefaults(
+        patterns=("photon", "projects.registry.vmware.com/photon/*"),
+        os_family="photon",
+        source="https://hub.docker.com/_/photon",
+    ),
+    ImageDefaults(
         patterns=("cgr.dev/chainguard/*",),
         os_family="wolfi",
         source="https://edu.chainguard.dev/chainguard/chainguard-images/",
@@ -292,4 +298,72 @@ IMAGES: tuple[ImageDefaults, ...] = (
         os_family="windows",
         source="https://hub.docker.com/r/microsoft/windows-servercore",
     ),
+)
+
+
+# ---- which manager an executable is --------------------------------------------------------------
+# The first entry for the executable that matches the base image wins; none matching leaves the table's
+# manager, whose `versions` then make the cache dir unknown (a wrong guess keeps every RPM in the image).
+#
+# Sources: Fedora change SwitchToDnf5 (F41: /usr/bin/dnf and /usr/bin/yum point to dnf5); the dnf5 spec
+# (`Provides: microdnf` for Fedora > 37); RHEL/Alma/Rocky/CentOS Stream 8-10, Oracle Linux 8+ and Amazon
+# Linux 2023 ship dnf 4 with `yum` as its alias (reference §A.14: "On EL8+, yum is dnf"); Azure Linux
+# (CBL-Mariner) and Photon OS package tdnf with a /usr/bin/yum symlink (their tdnf.spec files).
+
+_FEDORA_41_UP = ("4[1-9]", "4[1-9][.-]*", "[5-9][0-9]", "[5-9][0-9][.-]*", "latest", "rawhide")
+_FEDORA_38_UP = _FEDORA_41_UP + ("3[89]", "3[89][.-]*", "40", "40[.-]*")
+_FEDORA_UP_TO_40 = ("[1-3][0-9]", "[1-3][0-9][.-]*", "40", "40[.-]*")
+
+# EL7 and Amazon Linux 1/2: `yum` is yum 3 (/var/cache/yum).
+_YUM3 = ("centos:7", "centos:7.*", "centos:centos7*", "oraclelinux:7", "oraclelinux:7[.-]*",
+         "amazonlinux:1", "amazonlinux:2", "amazonlinux:2.*", "amazonlinux:2-*", "amazonlinux:2018*",
+         "public.ecr.aws/amazonlinux/amazonlinux:2", "public.ecr.aws/amazonlinux/amazonlinux:2.*",
+         "public.ecr.aws/amazonlinux/amazonlinux:2-*", "amazoncorretto:*-al2-*", "amazoncorretto:*-al2",
+         "registry.access.redhat.com/ubi7*", "registry.access.redhat.com/rhel7*", "redhat/ubi7*")
+# EL8 and later, Amazon Linux 2023: `yum` is dnf 4.
+_EL8_UP = ("registry.access.redhat.com/ubi[89]*", "registry.access.redhat.com/ubi1[0-9]*",
+           "registry.redhat.io/ubi[89]*", "registry.redhat.io/ubi1[0-9]*", "redhat/ubi[89]*", "redhat/ubi1[0-9]*",
+           "ubi[89]", "ubi[89]/*", "ubi1[0-9]", "ubi1[0-9]/*",
+           "registry.access.redhat.com/rhel[89]*", "registry.access.redhat.com/rhel1[0-9]*",
+           "rockylinux", "rockylinux/*", "almalinux", "almalinux/*",
+           "centos:8*", "centos:centos8*", "centos:latest", "centos:stream*", "quay.io/centos/centos:stream*",
+           "oraclelinux:[89]*", "oraclelinux:1[0-9]*",
+           "amazonlinux:2023*", "amazonlinux:latest", "public.ecr.aws/amazonlinux/amazonlinux:2023*",
+           "public.ecr.aws/amazonlinux/amazonlinux:latest", "amazoncorretto:*al2023*",
+           "quay.io/sclorg/*-c[89]s*", "quay.io/sclorg/*-c1[0-9]s*", "quay.io/sclorg/*-el[89]*",
+           "quay.io/sclorg/*-el1[0-9]*")
+# Tags of other images that name an EL8+ base (`eclipse-temurin:21-jdk-ubi9-minimal`).
+_EL8_UP_TAGS = ("*ubi[89]*", "*ubi1[0-9]*", "*al2023*", "*c[89]s*", "*c1[0-9]s*", "*stream[89]*",
+                "*stream1[0-9]*", "*el[89]", "*el[89]-*", "*el1[0-9]", "*el1[0-9]-*")
+
+MANAGERS_ON_IMAGES: tuple[ManagerOnImage, ...] = (
+    # `dnf-3` and `dnf4` are dnf 4 wherever they exist.
+    ManagerOnImage("dnf-3", "dnf", source="https://fedoraproject.org/wiki/Changes/SwitchToDnf5"),
+    ManagerOnImage("dnf4", "dnf", source="https://fedoraproject.org/wiki/Changes/SwitchToDnf5"),
+    # Fedora 41 and later: dnf and yum are dnf5; microdnf since Fedora 38.
+    ManagerOnImage("dnf", "dnf5", families=("fedora",), tags=_FEDORA_41_UP,
+                   source="https://fedoraproject.org/wiki/Changes/SwitchToDnf5"),
+    ManagerOnImage("yum", "dnf5", families=("fedora",), tags=_FEDORA_41_UP,
+                   source="https://fedoraproject.org/wiki/Changes/SwitchToDnf5"),
+    ManagerOnImage("microdnf", "dnf5", families=("fedora",), tags=_FEDORA_38_UP,
+                   source="https://github.com/rpm-software-management/dnf5/blob/main/dnf5.spec"),
+    ManagerOnImage("dnf", "dnf", families=("fedora",), tags=_FEDORA_UP_TO_40,
+                   source="https://fedoraproject.org/wiki/Changes/SwitchToDnf5"),
+    ManagerOnImage("yum", "dnf", families=("fedora",), tags=_FEDORA_UP_TO_40,
+                   source="https://fedoraproject.org/wiki/Changes/SwitchToDnf5"),
+    # The RHEL family has dnf only from EL8 on, and it is dnf 4 up to EL10.
+    ManagerOnImage("dnf", "dnf", families=("rhel",),
+                   source="https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/8/html/"
+                          "considerations_in_adopting_rhel_8/software-management_considerations-in-adopting-rhel-8"),
+    ManagerOnImage("yum", "yum", images=_YUM3,
+                   source="https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/7/html/"
+                          "system_administrators_guide/ch-yum"),
+    ManagerOnImage("yum", "dnf", images=_EL8_UP,
+                   source="https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/8/html/"
+                          "considerations_in_adopting_rhel_8/software-management_considerations-in-adopting-rhel-8"),
+    ManagerOnImage("yum", "dnf", families=("rhel",), tags=_EL8_UP_TAGS,
+                   source="https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/8/html/"
+                          "considerations_in_adopting_rhel_8/software-management_considerations-in-adopting-rhel-8"),
+    ManagerOnImage("yum", "tdnf", families=("azurelinux", "photon"),
+                   source="https://github.com/microsoft/azurelinux/blob/2.0/SPECS/tdnf/tdnf.spec"),
 )

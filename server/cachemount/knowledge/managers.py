@@ -16,8 +16,13 @@ Conventions read by `cachemount.semantics.invocations` and `cachemount.semantics
 - `OptionDefeat(prefix_ok=True)`: optparse-style abbreviations are accepted down to the option
   without its last `-part` (`--no-cache-dir` -> `--no-cache`, as pip accepts).
 - Location templates: see schema.py. `~` is the passwd home (JVM tools), `${HOME}` the environment's.
+- A variable that is a whole cache location (`${PIP_CACHE_DIR}`) is also an EnvDefeat when it names a
+  device (`/dev/null`): derived at the end of this file, so no table lists it by hand.
 """
 from __future__ import annotations
+
+import re
+from dataclasses import replace
 
 from .schema import CacheSpec, DepStep, EnvDefeat, Location, ManagerSpec, OptionDefeat
 
@@ -32,6 +37,10 @@ PYTHON_EXECUTABLES: tuple[str, ...] = ("python", "python[0-9]*", "pypy", "pypy[0
 PYTHON_OPTIONS_WITH_VALUE: tuple[str, ...] = ("-W", "-X", "-c")
 
 _NODE_MODULES = ("node_modules",)
+
+# Package arguments that name a local project rather than a package to download (`pip install .`,
+# `pip install -e /src`, `.[dev]`). URLs never match: they start with a scheme.
+_LOCAL_PROJECT_ARGS = (".", "..", ".[[]*", "./*", "../*", "/*", "~/*")
 
 # --------------------------------------------------------------------------------------------
 # Python (§A.1-§A.6)
@@ -80,6 +89,9 @@ PIP = ManagerSpec(
     copy_manifests=("requirements.txt",),
     manifest_options=("-r", "--requirement", "-c", "--constraint"),
     config_commands=(("config set", "global.cache-dir", "pip"), ("config set", "install.cache-dir", "pip")),
+    local_project_subcommands=("install",),
+    local_project_args=_LOCAL_PROJECT_ARGS,
+    editable_options=("-e", "--editable"),
 )
 
 UV = ManagerSpec(
@@ -110,9 +122,12 @@ UV = ManagerSpec(
                         "--prerelease", "--keyring-provider", "--env-file", "--refresh-package",
                         "--reinstall-package", "-P", "--upgrade-package", "--index-strategy", "--format",
                         "--script", "--out-dir"),
+    # `--no-cache-dir` is a hidden alias of `--no-cache` (uv 0.13.8: `uv --no-cache-dir cache dir` prints a
+    # temporary dir); uv accepts no abbreviations (`--no-cache-di` is an error).
     option_defeats=(
         OptionDefeat("--no-cache", "makes uv use a temporary cache"),
         OptionDefeat("-n", "makes uv use a temporary cache (`-n` is `--no-cache`)"),
+        OptionDefeat("--no-cache-dir", "makes uv use a temporary cache (`--no-cache-dir` is an alias of `--no-cache`)"),
     ),
     env_defeats=(EnvDefeat("UV_NO_CACHE", "truthy", "makes uv use a temporary cache"),),
     clean_subcommands=("cache clean", "cache prune"),
@@ -133,6 +148,9 @@ UV = ManagerSpec(
     build_steps=("sync",),
     # Hardlinks/reflinks cannot cross into a cache mount; copy mode only silences the warning.
     fix_env=(("UV_LINK_MODE", "copy"),),
+    local_project_subcommands=("pip install",),
+    local_project_args=_LOCAL_PROJECT_ARGS,
+    editable_options=("-e", "--editable"),
 )
 
 POETRY = ManagerSpec(
@@ -165,6 +183,9 @@ POETRY = ManagerSpec(
     build_steps=("install", "sync"),
     # The default virtualenv lives under cache-dir: with a cache mount it would vanish from the image.
     fix_env=(("POETRY_VIRTUALENVS_IN_PROJECT", "true"),),
+    # No virtualenv at all (Poetry reads "true"/"1" as true): nothing to keep out of the mount.
+    fix_env_unless=(("POETRY_VIRTUALENVS_CREATE", r"(?i)false|0"),),
+    fix_env_unsafe="the virtualenv moves from Poetry's cache dir into the project (.venv)",
     config_commands=(("config", "cache-dir", "poetry"),),
 )
 
@@ -489,6 +510,7 @@ _APT_CACHES = (
         never_mount=("/var/lib/dpkg",),
     ),
     CacheSpec(
+        # Minor: with /var/cache/apt mounted, a missing lists mount only costs the index download.
         key="apt-lists",
         purpose="package index lists",
         locations=(L("/var/lib/apt/lists"),),
@@ -496,6 +518,7 @@ _APT_CACHES = (
         subcommands=("update",),
         also_with_options=("--update",),
         never_mount=("/var/lib/dpkg",),
+        minor=True,
     ),
 )
 
@@ -549,9 +572,12 @@ APK = ManagerSpec(
     global_options_with_value=("-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--cache-max-age",
                                "--keys-dir", "--repositories-file", "--progress-fd", "--timeout", "--cache"),
     options_with_value=("-t", "--virtual"),
+    # Without a local cache apk fetches every repository index afresh; with one it reuses an index up to
+    # --cache-max-age old (4 h; src: apk-tools database.c, v2.14 and v3). `--update-cache` (`-U`, max age 0)
+    # keeps the fresh-index behaviour, so a fix writes it where it drops `--no-cache`.
     option_defeats=(
-        OptionDefeat("--no-cache", "makes apk use no local cache at all"),
-        OptionDefeat("--cache=no", "makes apk use no local cache at all"),
+        OptionDefeat("--no-cache", "makes apk use no local cache at all", replacement=("--update-cache", "-U")),
+        OptionDefeat("--cache=no", "makes apk use no local cache at all", replacement=("--update-cache", "-U")),
     ),
     clean_subcommands=("cache clean", "cache purge"),
     prerequisites=("apk-cache-link",),
@@ -576,13 +602,16 @@ DNF = ManagerSpec(
     aliases=_DNF_ALIASES,
     caches=(
         CacheSpec(
-            # `dnf` is dnf5 on Fedora >= 41 (cache /var/cache/libdnf5); we cannot see the version,
-            # so /var/cache/dnf is suggested (RHEL/UBI/Rocky/Alma 8-10) and libdnf5's dir also counts.
+            # `dnf` is dnf5 on Fedora 41 and later (cache /var/cache/libdnf5, src: Fedora change
+            # SwitchToDnf5; dnf5-caching(7)) and dnf 4 elsewhere (RHEL/UBI/Rocky/Alma 8-10, Fedora <= 40).
+            # The base image decides which (images.MANAGERS_ON_IMAGES maps `dnf` to `dnf5` there); on an
+            # unknown base the dir is unknown: a wrong guess that drops `dnf clean all` and turns keepcache on
+            # would keep every RPM in the image.
             key="dnf",
             purpose="repository metadata and (with keepcache) downloaded RPMs",
             locations=(L("/var/cache/dnf"),),
             sharing="locked",  # [inference] dnf's locks do not work across containers sharing the mount
-            equivalents=("/var/cache/libdnf5",),
+            versions=(("/var/cache/dnf", "dnf 4"), ("/var/cache/libdnf5", "dnf 5 (Fedora 41 and later)")),
         ),
     ),
     source="https://dnf.readthedocs.io/en/latest/conf_ref.html",
@@ -624,13 +653,17 @@ YUM = ManagerSpec(
     caches=(
         CacheSpec(
             # yum proper (EL7, Amazon Linux 2) caches in /var/cache/yum (reference §A.14). On EL8+ and
-            # AL2023 `yum` is dnf and uses /var/cache/dnf: accepted as equivalent. We keep the
-            # reference's /var/cache/yum as the suggestion since the version is not visible.
+            # AL2023 `yum` is dnf 4 (/var/cache/dnf), on Fedora 41+ dnf5, on Azure Linux and Photon OS
+            # tdnf: images.MANAGERS_ON_IMAGES maps it where the base image says which; elsewhere the dir
+            # is unknown.
             key="yum",
             purpose="repository metadata and (with keepcache) downloaded RPMs",
             locations=(L("/var/cache/yum"),),
             sharing="locked",  # [inference]
-            equivalents=("/var/cache/dnf",),
+            versions=(("/var/cache/yum", "yum 3 (EL7, Amazon Linux 2)"),
+                      ("/var/cache/dnf", "dnf 4 (EL8 and later, Amazon Linux 2023)"),
+                      ("/var/cache/libdnf5", "dnf 5 (Fedora 41 and later)"),
+                      ("/var/cache/tdnf", "tdnf (Azure Linux, Photon OS)")),
         ),
     ),
     source="https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/6/html/deployment_guide/sec-working_with_yum_cache",
@@ -666,9 +699,9 @@ MICRODNF = ManagerSpec(
     os_package_manager=True,
 )
 
-# tdnf (Azure Linux, Photon OS). [unverified] cache dir /var/cache/tdnf; keepcache defaults off in
-# tdnf.conf, but we add no prerequisite: the right edit of tdnf.conf (which already has a
-# keepcache=0 line) is not verified. The mount then keeps metadata only.
+# tdnf (Azure Linux, Photon OS): cachedir /var/cache/tdnf; keepcache defaults to 0 and RPMs are removed
+# after each transaction unless it is true (src: vmware/tdnf common/config.h, client/config.c,
+# client/rpmtrans.c; etc/tdnf/tdnf.conf and Photon's tdnf.conf have no keepcache line).
 TDNF = ManagerSpec(
     key="tdnf",
     display="tdnf",
@@ -682,6 +715,7 @@ TDNF = ManagerSpec(
     global_options_with_value=_DNF_OPTIONS,
     options_with_value=_DNF_OPTIONS,
     clean_subcommands=("clean",),
+    prerequisites=("tdnf-keepcache",),
     os_package_manager=True,
 )
 
@@ -753,6 +787,7 @@ GO = ManagerSpec(
     copy_manifests=("go.mod", "go.sum"),
     prefetch="go mod download",
     build_steps=("build", "test"),
+    build_reads_cache=True,
 )
 
 CARGO = ManagerSpec(
@@ -791,6 +826,7 @@ CARGO = ManagerSpec(
     # No prefetch: `cargo fetch` refuses a manifest without targets (src/main.rs or lib.rs), so a
     # "copy Cargo.toml, then fetch" step is not a fix we can offer blindly (cargo-chef is).
     build_steps=("build", "test", "check"),
+    build_reads_cache=True,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -828,6 +864,7 @@ MAVEN = ManagerSpec(
     copy_manifests=("pom.xml",),
     # No prefetch: the right command depends on `mvn` vs `./mvnw` (which also needs .mvn/ copied).
     build_steps=("package", "install", "verify", "compile", "test", "deploy", "spring-boot:build-image"),
+    build_reads_cache=True,
 )
 
 GRADLE = ManagerSpec(
@@ -861,6 +898,7 @@ GRADLE = ManagerSpec(
     # No prefetch: the wrapper needs `gradle/` copied as a directory, which a one-line COPY of
     # manifests into ./ cannot express.
     build_steps=("build", "assemble", "bootJar", "jar", "shadowJar", "installDist", "test", "check"),
+    build_reads_cache=True,
 )
 
 SBT = ManagerSpec(
@@ -897,6 +935,7 @@ SBT = ManagerSpec(
                                "--sbt-boot"),
     dep_steps=(DepStep("update"),),
     build_steps=("compile", "assembly", "package", "stage", "test", "Universal/packageBin", "universal:packageBin"),
+    build_reads_cache=True,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -980,8 +1019,8 @@ COMPOSER = ManagerSpec(
     global_options_with_value=("-d", "--working-dir"),
     options_with_value=("--prefer-install", "--apcu-autoloader-prefix", "--ignore-platform-req", "--repository",
                         "--stability", "-s"),
-    # COMPOSER_CACHE_DIR=/dev/null is the same as --no-cache; a value-specific env defeat is not
-    # expressible as data here (EnvDefeat is any/truthy), so only the option is listed.
+    # COMPOSER_CACHE_DIR=/dev/null is the same as --no-cache: a device EnvDefeat, derived below for every
+    # variable that is a whole cache location.
     option_defeats=(
         OptionDefeat("--no-cache", "makes Composer skip its cache (same as COMPOSER_CACHE_DIR=/dev/null)"),
     ),
@@ -1022,6 +1061,7 @@ DOTNET = ManagerSpec(
     copy_manifests=("*.csproj",),
     prefetch="dotnet restore",
     build_steps=("publish", "build", "test"),
+    build_reads_cache=True,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -1062,7 +1102,27 @@ SCCACHE = ManagerSpec(
     source="https://github.com/mozilla/sccache/blob/main/docs/Local.md",
 )
 
-MANAGERS: tuple[ManagerSpec, ...] = (
+_WHOLE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _with_device_defeats(manager: ManagerSpec) -> ManagerSpec:
+    """Adds an EnvDefeat(when='device') for every variable that is a whole cache location. Composer
+    documents COMPOSER_CACHE_DIR=/dev/null as its --no-cache; no tool can keep a cache under /dev."""
+    have = {d.name for d in manager.env_defeats}
+    names: list[str] = []
+    for spec in manager.caches:
+        for loc in spec.locations:
+            m = _WHOLE_VARIABLE.fullmatch(loc.template)
+            if m and m.group(1) not in have and m.group(1) not in names:
+                names.append(m.group(1))
+    if not names:
+        return manager
+    extra = tuple(EnvDefeat(name, "device", f"points {manager.display}'s cache at a device (no cache at all)")
+                  for name in names)
+    return replace(manager, env_defeats=manager.env_defeats + extra)
+
+
+MANAGERS: tuple[ManagerSpec, ...] = tuple(_with_device_defeats(m) for m in (
     PIP, UV, POETRY, PIPENV, PDM, CONDA, MAMBA, MICROMAMBA,
     NPM, YARN, YARN_BERRY, PNPM, BUN,
     APT_GET, APT, APK, DNF, DNF5, YUM, MICRODNF, TDNF, ZYPPER,
@@ -1070,6 +1130,6 @@ MANAGERS: tuple[ManagerSpec, ...] = (
     MAVEN, GRADLE, SBT,
     BUNDLER, GEM, COMPOSER, DOTNET,
     CCACHE, SCCACHE,
-)
+))
 
 BY_KEY: dict[str, ManagerSpec] = {m.key: m for m in MANAGERS}

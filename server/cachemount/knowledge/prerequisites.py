@@ -86,6 +86,16 @@ PREREQUISITES: dict[str, Prerequisite] = {p.key: p for p in (
         source="https://docs.redhat.com/en/documentation/red_hat_enterprise_linux/6/html/deployment_guide/sec-working_with_yum_cache",
     ),
     Prerequisite(
+        # tdnf reads /etc/tdnf/tdnf.conf, whose only section is [main] (upstream and Photon's copies), so an
+        # appended line lands there; `--setopt=keepcache=1` on the command works too (tdnf's own tests).
+        key="tdnf-keepcache",
+        description="tdnf deletes downloaded RPMs after each transaction unless keepcache is on (off by default)",
+        applies_to_bases=(),
+        satisfied_by=(r"keepcache\s*=\s*(\"|')?(1|[Tt]rue|TRUE)\b",),
+        fix_command="echo keepcache=1 >> /etc/tdnf/tdnf.conf",
+        source="https://github.com/vmware/tdnf/blob/dev/client/config.c",
+    ),
+    Prerequisite(
         # [unverified] flag spelling of `zypper modifyrepo --keep-packages --all` (short: `mr -k -a`).
         key="zypper-keeppackages",
         description="zypper keeps downloaded RPMs only for repositories with keeppackages on (off by default)",

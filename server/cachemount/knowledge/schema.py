@@ -31,8 +31,14 @@ class CacheSpec:
                                             # (apt 3 `install --update` refreshes the lists too)
     accepted_subdirs: tuple[str, ...] = ()  # mounts on these subdirs also count as covering it
     never_mount: tuple[str, ...] = ()       # subpaths that must never be a cache mount (install dests)
-    equivalents: tuple[str, ...] = ()       # path templates of version-dependent alternatives that also count
-                                            # as covering it (dnf5's /var/cache/libdnf5 for `dnf` on Fedora 41+)
+    equivalents: tuple[str, ...] = ()       # path templates that also count as covering it while the fix suggests
+                                            # `locations` (the gradle image's /home/gradle/.gradle symlink target)
+    versions: tuple[tuple[str, str], ...] = ()  # (path template, which versions) when the tool's version moves the
+                                            # dir (dnf 4 /var/cache/dnf, dnf 5 /var/cache/libdnf5): unless the base
+                                            # image decides the version (images.MANAGERS_ON_IMAGES), the dir is
+                                            # unknown, a mount on any of them counts, and no fix guesses one
+    minor: bool = False                     # when this is the only cache of the manager left without a mount
+                                            # (its main cache is mounted), the CM101 finding is information
 
 
 @dataclass(frozen=True)
@@ -42,13 +48,19 @@ class OptionDefeat:
     reason: str
     prefix_ok: bool = False     # argparse-style abbreviations are accepted (pip: `--no-cache`)
     subcommands: tuple[str, ...] = ()  # empty: any subcommand
+    replacement: tuple[str, ...] = ()  # what a fix writes in its place, the part of its meaning the mount must keep
+                                       # (apk `--no-cache` always fetched fresh indexes: `--update-cache`); any of
+                                       # these already on the command: the option is just removed (read by
+                                       # semantics.invocations into Invocation.replacements; fixing/defeats.py)
 
 
 @dataclass(frozen=True)
 class EnvDefeat:
     """An environment variable that turns the cache off."""
     name: str
-    when: str                   # 'any' (set to any value) or 'truthy' (1/true/yes/on)
+    when: str                   # 'any' (any non-empty value), 'truthy' (1/true/yes/on) or 'device' (a path under
+                                # /dev such as /dev/null: COMPOSER_CACHE_DIR=/dev/null is Composer's --no-cache);
+                                # semantics.invocations.env_defeat_applies decides
     reason: str
 
 
@@ -91,6 +103,13 @@ class ManagerSpec:
     build_steps: tuple[str, ...] = ()          # subcommands that build the project and fetch deps on the way
                                                # (`go build`, `cargo build`): CM201 hints when no dep step ran first
     fix_env: tuple[tuple[str, str], ...] = ()  # ENV the fix should ensure, e.g. UV_LINK_MODE=copy
+    build_reads_cache: bool = False            # `build_steps` read the packages from the cache dir itself (Go
+                                               # modules, ~/.m2, ~/.nuget/packages), not from what the dependency
+                                               # step installed: a mount on that step takes them out of the image
+    fix_env_unless: tuple[tuple[str, str], ...] = ()  # (VAR, regex): `fix_env` is pointless when VAR's value
+                                               # fully matches (POETRY_VIRTUALENVS_CREATE=false: no virtualenv)
+    fix_env_unsafe: str | None = None          # why adding `fix_env` changes the image (Poetry's virtualenv moves
+                                               # into the project): a fix that adds it is unsafe
     os_package_manager: bool = False           # apt/apk/dnf/...: root-only system caches
     aliases: tuple[tuple[str, str], ...] = ()  # subcommand word aliases -> canonical word (('i', 'install'))
     options_with_value: tuple[str, ...] = ()   # options (any position) whose value is the next word (`-r x`)
@@ -103,6 +122,12 @@ class ManagerSpec:
                                                # manifest option is given) the install downloads nothing
     config_commands: tuple[tuple[str, str, str], ...] = ()  # (subcommand, config key, cache key): commands
                                                # that move a cache persistently (`pnpm config set store-dir X`)
+    local_project_subcommands: tuple[str, ...] = ()  # installs that may name a local project (`pip install .`)...
+    local_project_args: tuple[str, ...] = ()   # ...when every package argument (positionals and values of
+                                               # `editable_options`) matches one of these fnmatch patterns and no
+                                               # manifest option is given: the step installs the project itself,
+                                               # whose dependencies are often in the image already (information)
+    editable_options: tuple[str, ...] = ()     # options whose value is a package argument (`-e DIR`)
 
 
 @dataclass(frozen=True)
@@ -123,5 +148,22 @@ class ImageDefaults:
     env: tuple[tuple[str, str], ...] = ()
     user: str | None = None                    # default USER if not root
     users: tuple[tuple[str, int, int, str], ...] = ()  # (name, uid, gid, home) known in /etc/passwd
-    os_family: str | None = None               # 'debian', 'ubuntu', 'alpine', 'fedora', 'rhel', 'suse', 'windows'
+    os_family: str | None = None               # 'debian', 'ubuntu', 'alpine', 'fedora', 'rhel', 'suse', 'windows',
+                                               # 'azurelinux', 'wolfi', 'photon'
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ManagerOnImage:
+    """Which manager an executable really is on a base image (`yum` is dnf on EL8 and later, `dnf` is
+    dnf5 on Fedora 41 and later): the image decides the version, so the cache dir is known. Matches when
+    the image ref matches one of `images` (fnmatch over the name, or over `name:tag` when the pattern holds
+    a `:`), or its OS family is one of `families` and its tag matches one of `tags` (any tag if empty).
+    An entry with neither `images` nor `families` holds on every base, known or not (`dnf-3` is dnf 4).
+    Read by cachemount.semantics.invocations.recognize (the RUN's base image)."""
+    executable: str                            # basename as run: 'yum'
+    manager: str                               # key in managers.BY_KEY: 'dnf'
+    images: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     source: str = ""

@@ -22,8 +22,16 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install requests
 ```
 
 ## Fix
-Removes the defeating flag, variable or cleanup command, or inserts the missing prerequisite
-once per stage.
+Removes the defeating flag or cleanup command; overrides a defeating variable set by ENV, ARG or
+an export for the command only (`PIP_NO_CACHE_DIR= pip install`: pip ignores an empty value;
+`UV_NO_CACHE=false uv sync`), keeping the ENV; or inserts the missing prerequisite once per stage
+lineage.
+
+Safe, except: removing a cleanup that also emptied dirs no mount covers (`rm -rf /var/cache/*`
+over a mount at /var/cache/apt), whose files now stay in the image; a prerequisite for a manager
+that runs only on some paths of the RUN (it is guarded by `command -v`, but what runs cannot be
+known); and the alternative fix that deletes the variable from the ENV, which changes the
+environment of the image and of every image built FROM it.
 """
 from __future__ import annotations
 
@@ -34,8 +42,12 @@ from typing import Iterator
 from ..semantics import cachedirs
 from ..document.expand import expand
 from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
-from ..fixing.edits import insert_before_instruction, instruction_block, remove_command, remove_span_with_space
-from ..findings import Edit, Finding, Fix
+from ..fixing.defeats import defeat_edit, defeat_title
+from ..fixing.cache_mount import branch_only, env_off_value, env_override, prerequisite_fix
+from ..fixing.edits import instruction_block, remove_command, remove_span_with_space
+from ..semantics.invocations import env_defeat_applies
+from ..findings import SAFE, UNSAFE, Edit, Finding, Fix
+from ..knowledge.schema import EnvDefeat
 from ..knowledge.prerequisites import PREREQUISITES
 from ..semantics.prerequisites import prerequisite_applies, prerequisite_missing
 from .base import command_text, invocation_span, live_runs
@@ -49,9 +61,7 @@ FIRES_WHEN = (
     "--no-cache`, `apk --no-cache`, `rm -rf`, `apt-get clean`, ...) or a prerequisite is missing "
     "(`docker-clean`, `/etc/apk/cache`, dnf `keepcache`)"
 )
-FIX_SUMMARY = "removes it, or adds the prerequisite once per stage"
-
-_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
+FIX_SUMMARY = "removes it, overrides a variable the image sets for the command only, or adds the prerequisite"
 
 
 def check(analysis: Analysis) -> Iterator[Finding]:
@@ -75,22 +85,53 @@ def _option_and_env_defeats(analysis: Analysis, facts: RunFacts) -> Iterator[Fin
             continue
         manager = f.inv.manager
         for word, reason in f.inv.defeats:
-            removal = remove_span_with_space(analysis.text, word.start, word.end, analysis.doc.escape)
-            fix = Fix(f"Remove {word.text}", (removal,))
+            removal = defeat_edit(analysis.text, f.inv, word, analysis.doc.escape)
+            fix = Fix(defeat_title(f.inv, word), (removal,))
             yield Finding(CODE, NAME, SEVERITY,
                           f"`{word.text}` {reason}, so the cache mount on this RUN is never used",
                           word.start, word.end, (fix,))
         for defeat in manager.env_defeats:
             value = f.env.get(defeat.name)
-            if value is None or defeat.when == "truthy" and value.strip().lower() not in _TRUTHY:
+            if value is None or not env_defeat_applies(defeat, value):
                 continue
             origin, edit = _env_origin(analysis, facts, f, defeat.name)
             start, end = invocation_span(f.inv)
-            fixes = (Fix(f"Remove {defeat.name}", (edit,)),) if edit is not None else ()
+            fixes = _env_fixes(analysis, facts, f, defeat, origin, edit)
             yield Finding(CODE, NAME, SEVERITY,
                           f"{defeat.name}={value} ({origin}) {defeat.reason}, so the cache mount on this RUN "
                           f"is never used by {manager.display}",
                           start, end, fixes)
+
+
+def _env_fixes(analysis: Analysis, facts: RunFacts, f: InvocationFacts, defeat: EnvDefeat, origin: str,
+               edit: Edit | None) -> tuple[Fix, ...]:
+    """Set on the command: remove it there (or, when the image sets it too, give it a value that
+    turns the defeat off). From ENV, ARG or an export: override it on the command, for this RUN only
+    (safe); removing it from the ENV changes every image built FROM this one and the running
+    container, so that is the unsafe alternative."""
+    name = defeat.name
+    if origin == ON_COMMAND:
+        outer = facts.ctx.env.get(name)
+        off = env_off_value(defeat)
+        if edit is not None and off is not None and outer is not None and env_defeat_applies(defeat, outer):
+            m = re.match(rf"{re.escape(name)}=(\"[^\"]*\"|'[^']*'|\S*)", analysis.text[edit.start:edit.end])
+            if m:
+                value = Edit(edit.start + m.start(1), edit.start + m.end(1), off)
+                return (Fix(f"Set {name}={off} on the command (the image sets {name}={outer})", (value,)),)
+            return ()
+        return (Fix(f"Remove {name}", (edit,)),) if edit is not None else ()
+    fixes = []
+    override = env_override(facts, f, defeat)
+    if override is not None:
+        fixes.append(Fix(f"Override {name} for this command ({override.new_text.strip()})", (override,)))
+    if edit is not None:
+        image = " (changes the environment of the image and of every image built FROM it)"
+        fixes.append(Fix(f"Remove {name} from the {origin}" + (image if origin.startswith("ENV") else ""),
+                         (edit,), preferred=not fixes, applicability=UNSAFE))
+    return tuple(fixes)
+
+
+ON_COMMAND = "set on the command"
 
 
 def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: str) -> tuple[str, Edit | None]:
@@ -101,7 +142,7 @@ def _env_origin(analysis: Analysis, facts: RunFacts, f: InvocationFacts, name: s
         prefix = text[cmd.start:cmd.words[0].start] if cmd.words else ""
         m = re.search(rf"(^|\s){re.escape(name)}=(\"[^\"]*\"|'[^']*'|\S*)\s+", prefix)
         edit = Edit(cmd.start + m.start() + len(m.group(1)), cmd.start + m.end(), "") if m else None
-        return "set on the command", edit
+        return ON_COMMAND, edit
     doc = analysis.doc
     for index in reversed(facts.ctx.lineage):
         instr = doc.instructions[index]
@@ -131,7 +172,10 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
         start, end = invocation_span(f.inv)
         what = command_text(f.inv)
         edit = remove_command(analysis.text, facts.commands, f.inv.command, analysis.doc.escape)
-        fixes = (Fix(f"Remove `{what}`", (edit,)),) if edit else ()
+        # Safe when all it empties is mounted; else its removal leaves those dirs' files in the image.
+        kept = [rc.path for rc in f.caches if rc.path and not facts.covering(rc)]
+        also = f"; it also emptied {', '.join(kept)}, which is not mounted" if kept else ""
+        fixes = (Fix(f"Remove `{what}`{also}", (edit,), applicability=UNSAFE if kept else SAFE),) if edit else ()
         yield Finding(CODE, NAME, SEVERITY,
                       f"`{what}` empties the cache mount on every build; it frees no space in the image "
                       f"(a cache mount is never part of a layer)",
@@ -155,7 +199,10 @@ def _cleanups(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
                     escape = analysis.doc.escape
                     edit = (remove_command(analysis.text, facts.commands, cmd, escape) if len(paths) == 1
                             else remove_span_with_space(analysis.text, word.start, word.end, escape))
-                    fixes = (Fix(f"Remove `rm {word.text}`", (edit,)),) if edit else ()
+                    # `rm -rf /var/cache/*` over a mount at /var/cache/apt deletes other files too: unsafe
+                    broader = target.startswith(path + "/")
+                    title = f"Remove `rm {word.text}`" + (f"; it also deleted the rest of {path}" if broader else "")
+                    fixes = (Fix(title, (edit,), applicability=UNSAFE if broader else SAFE),) if edit else ()
                     yield Finding(CODE, NAME, SEVERITY,
                                   f"`rm {word.text}` deletes the cache mounted at {target} on every build; it frees "
                                   f"no space in the image (a cache mount is never part of a layer)",
@@ -180,7 +227,5 @@ def _prerequisites(analysis: Analysis, facts: RunFacts) -> Iterator[Finding]:
                 severity = "information"
                 message = (f"the base image is unknown here; if it is {'/'.join(prereq.applies_to_bases)}-based: "
                            + message)
-            fix = Fix(f"Add the prerequisite: {prereq.fix_command}",
-                      (insert_before_instruction(analysis.text, facts.instr, [f"RUN {prereq.fix_command}"]),),
-                      groups=(f"prereq:{key}:{facts.ctx.stage}",))
+            fix = prerequisite_fix(analysis, facts, prereq, branch_only(facts, f.inv.manager))
             yield Finding(CODE, NAME, severity, message, start, end, (fix,))

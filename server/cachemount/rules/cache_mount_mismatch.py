@@ -25,7 +25,9 @@ RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install
 ```
 
 ## Fix
-Retargets the mount to the directory the manager uses and adds `uid=`/`gid=` of the user.
+Retargets the mount to the directory the manager uses and adds `uid=`/`gid=` of the user. Adding
+`uid=`/`gid=` to a mount is safe. A retarget under a non-root user's home is unsafe: BuildKit creates
+missing mount dirs as root, which may leave `~/.cache` owned by root in the image.
 """
 from __future__ import annotations
 
@@ -34,9 +36,9 @@ from typing import Iterator
 from ..document.expand import expand
 from ..document.mounts import format_option, quoted_whole
 from ..semantics.pipeline import Analysis
-from ..findings import Edit, Finding, Fix
+from ..findings import SAFE, UNSAFE, Edit, Finding, Fix
 from .base import live_runs, stray_mounts, who
-from ..fixing.cache_mount import owner_options, target_problem
+from ..fixing.cache_mount import home_problem, owner_options, target_problem
 
 CODE = "CM102"
 NAME = "cache-mount-mismatch"
@@ -138,7 +140,9 @@ def _retarget_fix(text: str, mount, path: str, user, manager) -> tuple[Fix, ...]
         edit = Edit(opt.start, opt.end, field)  # `"target=/x"`, `target="/x"` or a path with spaces
     edits = [edit] + _owner_edits(mount, user, manager)
     suffix = f" with uid={user.uid}" if owner_options(user, manager) else ""
-    return (Fix(f"Retarget the cache mount to {path}{suffix}", tuple(edits)),)
+    home = home_problem(user, [path])   # a new mount dir under a non-root home: unsafe until BuildKit owns it right
+    return (Fix(f"Retarget the cache mount to {path}{suffix}" + (f"; {home}" if home else ""), tuple(edits),
+                applicability=UNSAFE if home else SAFE),)
 
 
 def _owner_fix(mount, user, manager) -> tuple[Fix, ...]:

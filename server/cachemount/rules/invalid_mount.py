@@ -29,10 +29,13 @@ Where the intent is unambiguous: corrects a misspelled key, type or `sharing` va
 valid spelling it is close to, writes booleans and modes the way BuildKit reads them, replaces a
 user name in `uid=` by the uid it has in this stage, adds `target=` to a bare path, and removes
 options BuildKit ignores (a duplicate key's earlier value, `id` on a bind mount, ...).
+
+Safe: the build fails as written (a repair cannot break it) or the removed option does nothing.
+Unsafe when the key or type it is close to is one the mount does not take (`siz=` on a cache
+mount, `type=cahce` with `required=`): the build would still fail, or do something else.
 """
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from typing import Iterator
@@ -41,7 +44,8 @@ from ..document.expand import expand
 from ..document.model import Flag, Instruction
 from ..document.mounts import Mount, MountOption, mount_of
 from ..semantics.pipeline import Analysis
-from ..findings import Edit, Finding, Fix
+from ..findings import SAFE, UNSAFE, Edit, Finding, Fix
+from ..fixing.near_miss import closest as _closest, misspelt_mount_flag
 from ..knowledge import mount_options as K
 
 CODE = "CM301"
@@ -73,7 +77,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
         for flag in instr.flags:
             if flag.name == "mount":
                 yield from _check_mount(analysis, instr, flag, env, workdir, pinned)
-            elif flag.name not in K.RUN_FLAGS and difflib.get_close_matches(flag.name, ["mount"], 1, 0.7):
+            elif misspelt_mount_flag(flag.name):
                 name_end = flag.start + 2 + len(flag.name)
                 yield _finding(f"unknown RUN flag --{flag.name}: BuildKit fails the build; did you mean --mount?",
                                flag.start, name_end,
@@ -100,18 +104,6 @@ def _since(version: str) -> tuple[int, int, int]:
 def _finding(message: str, start: int, end: int, fixes: tuple[Fix, ...] = (), severity: str = SEVERITY,
              tags: tuple[str, ...] = ()) -> Finding:
     return Finding(CODE, NAME, severity, message, start, end, fixes, tags)
-
-
-def _closest(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:
-    """The one candidate `word` is a near miss of; None when none or several are about as close."""
-    got = difflib.get_close_matches(word, candidates, n=2, cutoff=cutoff)
-    if not got:
-        return None
-    if len(got) == 2:
-        ratio = [difflib.SequenceMatcher(None, word, g).ratio() for g in got]
-        if ratio[0] - ratio[1] < 0.1:
-            return None
-    return got[0]
 
 
 def _removal(text: str, mount: Mount, opt: MountOption) -> Edit | None:
@@ -175,7 +167,13 @@ def _check_mount(analysis: Analysis, instr: Instruction, flag: Flag, env: dict[s
             guess = _closest(raw.lower(), K.MOUNT_TYPES)
             fixes: tuple[Fix, ...] = ()
             if guess and opt.value == raw:
-                fixes = (Fix(f"Change type to {guess}", (Edit(opt.value_start, opt.value_end, guess),)),)
+                # options the meant type rejects: the build would still fail, so the repair is unsafe
+                rejected = [o.key for o in mount.options if guess in getattr(
+                    K.OPTIONS_BY_SPELLING.get(o.key), "rejected_by", ())]
+                title = f"Change type to {guess}" + (f"; {guess} mounts do not take {', '.join(rejected)}"
+                                                     if rejected else "")
+                fixes = (Fix(title, (Edit(opt.value_start, opt.value_end, guess),),
+                             applicability=UNSAFE if rejected else SAFE),)
             hint = f"; did you mean {guess}?" if guess else ""
             yield _finding(f"unknown mount type \"{raw}\": BuildKit fails the build (types: "
                            f"{', '.join(K.MOUNT_TYPES)}){hint}", opt.value_start, opt.value_end, fixes)
@@ -239,10 +237,14 @@ def _unknown_key(text: str, mount: Mount, opt: MountOption, mtype: str | None) -
                            (Fix("Add target=", (Edit(opt.start, opt.start, "target="),)),))
             return
     valid = [k for k in K.ALL_KEYS if mtype is None or mtype in K.OPTIONS_BY_SPELLING[k].accepted_by]
-    guess = _closest(key, valid) or _closest(key, K.ALL_KEYS)
+    guess = _closest(key, valid)
     fixes: tuple[Fix, ...] = ()
     if guess is not None:
         fixes = (Fix(f"Change {key} to {guess}", (Edit(opt.start, opt.key_end, guess),)),)
+    elif (guess := _closest(key, K.ALL_KEYS)) is not None:
+        # a key this mount type does not take: the build would still fail, or do something else
+        fixes = (Fix(f"Change {key} to {guess}; {mtype} mounts do not take {guess}",
+                     (Edit(opt.start, opt.key_end, guess),), applicability=UNSAFE),)
     hint = f"; did you mean {guess}?" if guess else ""
     shown = key if key else text[opt.start:opt.end].strip()
     yield _finding(f"unknown --mount option \"{shown}\": BuildKit fails the build{hint}",

@@ -11,7 +11,9 @@ same mount, or it fails offline or downloads again. `--no-cache-dir` / `--no-cac
 an install cached: they only keep the cache out of the layer.
 
 Not reported in Windows stages (`RUN --mount` is Linux-only) nor for commands that download
-nothing (`pip --version`, `pip uninstall`, `npm run build`, `apt-get purge`).
+nothing (`pip --version`, `pip uninstall`, `npm run build`, `apt-get purge`). Information, not a
+warning, when the step only installs the local project (`pip install .`, `pip install -e /src`)
+or when only a minor cache is left out (apt's lists while /var/cache/apt is mounted).
 
 ## Example
 ```dockerfile
@@ -30,17 +32,41 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 ## Fix
 Inserts one `--mount=type=cache,...` per cache dir the manager needs, resolved for the user and
 environment in force (with `uid=`/`gid=` for a non-root user, `sharing=locked` where the manager
-needs exclusive access), adds the prerequisites the mount needs once per stage, and removes flags
-in the same step that would defeat the mount.
+needs exclusive access, the `id=` another mount of that dir in the file uses), adds the
+prerequisites the mount needs once per stage lineage, removes flags and cleanups in the same step
+that would defeat the mount, overrides for the command a defeating variable the image sets
+(`PIP_NO_CACHE_DIR= pip install`; the ENV stays), and mounts the same cache on later steps that
+read what it now keeps out of the image. A misspelt cache mount (`type=cahce`) is left to CM301.
+Under a non-root user's home it first adds `RUN mkdir -p ~/.cache/pip` (the path written out) as
+that user: BuildKit creates a missing mount target and its parents owned by root
+(moby/buildkit#3153), which would leave `~/.cache` root-owned in the image and the user unable to
+write there at run time; over a dir the user made, the image's home stays as it was.
+
+Safe (`--fix`, fix-on-save) when the build keeps working and the image behaves the same. The
+prerequisites count as safe: like Docker's own apt recipe, they change only the package manager's
+cleanup of its download cache, which the mount now holds. Unsafe (`--unsafe-fixes`, a quick fix
+marked "(unsafe)"; its title says why) when:
+- the manager runs only on some paths of the RUN (`if ...; then apt-get ...; else apk ...; fi`)
+  and the fix adds prerequisites or ENV above it, which run on every path: they are guarded
+  (`if command -v apt-get ...`) so the other branch still builds (a mount alone is harmless);
+- the mount lands under a non-root user's home that is not known to exist (`useradd` without
+  `-m`), so the `mkdir -p` above could fail: BuildKit would then create the dirs as root;
+- a removed `rm` or clean command also emptied dirs no mount covers (their files stay in the image);
+- a later step runs the project's own build (`make`, a script) after a dependency step whose
+  packages a build reads from the cache dir (`go mod download`): it gets the same mount, but what
+  it runs cannot be seen;
+- the ENV it adds moves files (Poetry's virtualenv into the project).
 """
 from __future__ import annotations
 
 from typing import Iterator
 
+from ..semantics.invocations import matches_dep_step
 from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
-from ..findings import Finding, Fix
+from ..findings import Finding
 from .base import command_text, invocation_span, live_runs, stray_mounts, who
-from ..fixing.cache_mount import cache_fix_edits, target_problem, title_for
+from ..fixing.cache_mount import cache_fix, meant_targets, target_problem
+from ..semantics import cachedirs
 
 CODE = "CM101"
 NAME = "uncached-install"
@@ -74,6 +100,9 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     manager = group[0].inv.manager
     if any(m.target is None for m in facts.cache_mounts):
         return None  # a cache mount whose target is missing or unknown here may be the one: no guessing
+    meant = meant_targets(facts)   # misspelt cache mounts (`type=cahce`): CM301 repairs them, none is added
+    if any(t is None for t in meant):
+        return None
     missing: list = []
     anchor: InvocationFacts | None = None
     unknown = []
@@ -85,7 +114,7 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
                 continue
         stray = stray_mounts(facts, f)
         for rc in f.caches:
-            if facts.covering(rc):
+            if facts.covering(rc) or any(t is not None and cachedirs.covers(t, rc) for t in meant):
                 continue
             if stray:
                 continue  # a mount meant for this manager exists but misses: CM102 says so
@@ -99,10 +128,31 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
         return None
     start, end = invocation_span(anchor.inv)
     what = command_text(anchor.inv)
+    severity = SEVERITY
+    mounted = sorted({m.target for f in group for rc in f.caches for m in facts.covering(rc) if m.target})
+    prefetched = _earlier_unmounted_dep_step(analysis, facts, anchor)
     if consumer_of is not None and anchor.inv.role == "consume":
         line = consumer_of.instr.line + 1
         message = (f"`{what}` reads packages that the step on line {line} kept only in a cache mount; "
                    f"mount the same cache here ({', '.join(rc.path for rc in missing if rc.path)})")
+    elif missing and not unknown and mounted and all(rc.spec.minor for rc in missing):
+        # apt: /var/cache/apt is mounted, the lists are not: only the index download is repeated.
+        severity = "information"
+        message = (f"`{what}` downloads {', '.join(rc.spec.purpose for rc in missing)} that no cache mount keeps "
+                   f"({', '.join(mounted)} is mounted): mount {', '.join(rc.path for rc in missing)} too so "
+                   f"the next build reuses them")
+    elif missing and prefetched is not None:
+        # `go build` after an unmounted `go mod download`: the modules are in the layer today.
+        dep_facts, dep = prefetched
+        message = (f"`{what}` reads the packages that `{command_text(dep.inv)}` on line "
+                   f"{dep_facts.instr.line + 1} left in the image; once that step has a cache mount they are "
+                   f"only there, so this step needs the same cache: mount {', '.join(rc.path for rc in missing)} "
+                   f"so the next build reuses {manager.display}'s cache")
+    elif missing and all(f.inv.local_project for f in group if f.inv.role == "download"):
+        severity = "information"
+        message = (f"`{what}` installs a local project, which may still download its dependencies and build "
+                   f"requirements: mount {', '.join(rc.path for rc in missing)} so the next build reuses "
+                   f"{manager.display}'s cache")
     elif missing:
         targets = ", ".join(rc.path for rc in missing)
         owner = ""
@@ -125,12 +175,29 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     def fixes():
         if not missing:
             return ()
-        edits, groups = cache_fix_edits(analysis, facts, manager, missing)
-        if not edits:
-            return ()
-        return (Fix(title_for(manager, missing, facts.ctx.user), tuple(edits), groups=tuple(groups)),)
+        fix = cache_fix(analysis, facts, manager, missing)
+        return (fix,) if fix is not None else ()
 
-    return Finding(CODE, NAME, SEVERITY, message, start, end, fixes)
+    return Finding(CODE, NAME, severity, message, start, end, fixes)
+
+
+def _earlier_unmounted_dep_step(analysis: Analysis, facts: RunFacts, anchor: InvocationFacts
+                                ) -> tuple[RunFacts, InvocationFacts] | None:
+    """For a build step (`go build`), the latest earlier dependency step of the lineage (`go mod download`)
+    with no cache mount: it left the packages in the image, so this step downloads nothing today."""
+    manager = anchor.inv.manager
+    if anchor.inv.role != "download" or not manager.dep_steps or not (
+            anchor.inv.subcommand in manager.build_steps or matches_dep_step(anchor.inv, manager.second_steps)):
+        return None
+    missing = {rc.spec.key for rc in anchor.caches if not facts.covering(rc)}
+    for earlier in reversed(analysis.earlier_runs(facts)):
+        for f in earlier.invocations:
+            if f.inv.manager.key == manager.key and f.inv.role == "download" \
+                    and matches_dep_step(f.inv, manager.dep_steps):
+                if any(earlier.covering(rc) for rc in f.caches) or not missing & {rc.spec.key for rc in f.caches}:
+                    return None   # mounted there (this step downloads again), or this step lacks another cache
+                return earlier, f
+    return None
 
 
 def _earlier_mounting_run(analysis: Analysis, facts: RunFacts, consumer: InvocationFacts) -> RunFacts | None:

@@ -295,6 +295,7 @@ def _stage_start(doc: Document, stage, global_args: Mapping[str, str], finals: d
             for name, uid, gid, home in defaults.users:
                 passwd.users[name] = (uid, gid, home)
                 passwd.groups.setdefault(name, gid)
+                passwd.homes_made.add(name)   # the official image made it
             if defaults.user:
                 spec = expand(defaults.user, env) or defaults.user
                 user = resolve_user(spec, passwd, f"default user of {ref}")

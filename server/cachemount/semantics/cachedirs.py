@@ -5,7 +5,10 @@ Template semantics (knowledge/schema.py): `${VAR}` needs VAR set (non-empty) in 
 environment, else that location does not apply and the next one is tried; `${HOME}` is `$HOME`
 if set, else the user's passwd home; a leading `~` is the passwd home only (JVM `user.home`).
 When the home is needed but unknown (a USER without a passwd entry we know), the path is None
-and `why` says so instead of guessing.
+and `why` says so instead of guessing. So it is when the tool's version moves the dir (CacheSpec.versions)
+and the base image did not decide the version. A location, option or configured value under /dev
+(`COMPOSER_CACHE_DIR=/dev/null`) turns the cache off (a defeat, see invocations.py): it is skipped, so the
+path is where the tool caches once that is gone, never a device.
 """
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
-from .invocations import Invocation
-from ..knowledge.images import IMAGES
+from .invocations import Invocation, is_device
+from ..knowledge.images import IMAGES, MANAGERS_ON_IMAGES
 from ..knowledge.schema import CacheSpec, Location, ManagerSpec
 from .userinfo import ROOT, UserInfo
 
@@ -153,11 +156,22 @@ def _finish(spec: CacheSpec, path: str | None, why: str, env: Mapping[str, str],
     return ResolvedCache(spec, full, why, None, tuple(alternatives))
 
 
+def _unknown_version(spec: CacheSpec, manager: str, env: Mapping[str, str], user: UserInfo) -> ResolvedCache:
+    paths = []
+    for template, _label in spec.versions:
+        got = expand(template, env, user)
+        if got and got.startswith("/"):
+            paths.append(posixpath.normpath(got))
+    which = " or ".join(f"{template} for {label}" for template, label in spec.versions)
+    return ResolvedCache(spec, None, f"it depends on which {manager} the base image has: {which}",
+                         alternatives=tuple(paths))
+
+
 def _resolve_spec(spec: CacheSpec, env: Mapping[str, str], user: UserInfo, workdir: str | None) -> ResolvedCache:
     try:
         for loc in spec.locations:
             got = _resolve_location(loc, env, user)
-            if got is not None:
+            if got is not None and not is_device(got[0]):
                 return _finish(spec, got[0], got[1], env, user, workdir)
     except _Unknown as e:
         return ResolvedCache(spec, None, e.why)
@@ -202,7 +216,10 @@ def resolve_caches(inv: Invocation, env: Mapping[str, str], user: UserInfo,
     for spec in inv.manager.caches:
         if not _relevant(spec, inv):
             continue
-        if spec.key in from_options:
+        if spec.versions and not inv.version_known:
+            out.append(_unknown_version(spec, inv.manager.display, merged, user))
+            continue
+        if spec.key in from_options and not is_device(from_options[spec.key]):
             raw = from_options[spec.key]
             why = _option_name(inv, spec.key)
             value = _shell_value(raw, merged, user)
@@ -211,7 +228,7 @@ def resolve_caches(inv: Invocation, env: Mapping[str, str], user: UserInfo,
             else:
                 out.append(_finish(spec, value, why, merged, user, workdir))
             continue
-        if configured and spec.key in configured:
+        if configured and spec.key in configured and not is_device(configured[spec.key]):
             value = _shell_value(configured[spec.key], merged, user)
             if value is None:
                 out.append(ResolvedCache(spec, None, f"configured {configured[spec.key]} cannot be expanded here"))
@@ -316,6 +333,8 @@ def _templates(manager: ManagerSpec):
             yield spec, loc.template, loc.list_sep
         for eq in spec.equivalents:
             yield spec, eq, None
+        for template, _label in spec.versions:
+            yield spec, template, None
 
 
 def _build_intent(manager: ManagerSpec, envs: list[dict[str, str]]) -> _Intent:
@@ -324,7 +343,9 @@ def _build_intent(manager: ManagerSpec, envs: list[dict[str, str]]) -> _Intent:
     home_tails: set[str] = set()
     tails: set[str] = set()
     names: set[str] = {manager.key.lower()}
-    for exe in manager.executables:
+    # Executables that are this manager on some base image name it too (`yum` and `dnf` for dnf5).
+    on_images = tuple(e.executable for e in MANAGERS_ON_IMAGES if e.manager == manager.key)
+    for exe in manager.executables + on_images:
         if not any(c in exe for c in "*?["):
             base = exe[3:] if exe.startswith("xx-") else exe
             names.add(base.lower())

@@ -11,6 +11,9 @@ Roles:
               `pnpm install --offline`): it needs the same mount as the step that filled it;
 - 'clean':    empties the cache (`pip cache purge`, `apt-get clean`, `go clean -modcache`);
 - 'other':    anything else (`pip --version`, `npm run build`, `apt-get purge`, config commands).
+
+Given the RUN's base image, an executable is the manager knowledge/images.py MANAGERS_ON_IMAGES says
+it is there (`yum` is dnf on EL8 and later), and the invocation's `version_known` is set.
 """
 from __future__ import annotations
 
@@ -20,11 +23,14 @@ from fnmatch import fnmatchcase, translate
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ..knowledge.managers import LAUNCHERS, MANAGERS, PYTHON_EXECUTABLES, PYTHON_OPTIONS_WITH_VALUE
-from ..knowledge.schema import DepStep, ManagerSpec
+from ..knowledge.images import MANAGERS_ON_IMAGES
+from ..knowledge.managers import BY_KEY, LAUNCHERS, MANAGERS, PYTHON_EXECUTABLES, PYTHON_OPTIONS_WITH_VALUE
+from ..knowledge.schema import DepStep, EnvDefeat, ManagerOnImage, ManagerSpec
 from ..shell.model import SimpleCommand, Word
+from . import base_images
 
-__all__ = ["Invocation", "recognize", "matches_dep_step", "manager_for_executable"]
+__all__ = ["Invocation", "recognize", "matches_dep_step", "manager_for_executable", "manager_on_image",
+           "env_defeat_applies", "is_device"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,12 @@ class Invocation:
     role: str                       # 'download' | 'consume' | 'clean' | 'other'
     positionals: tuple[Word, ...]   # non-option args after the subcommand (packages, paths)
     option_dirs: tuple[tuple[str, str, Word], ...]  # (cache key, dir, word) from cli_options / config commands
-    defeats: tuple[tuple[Word, str], ...]           # words that defeat the cache, with reason
+    defeats: tuple[tuple[Word, str], ...]           # words that defeat the cache, with reason (`--cache-dir
+                                                    # /dev/null` is one word spanning option and value)
+    replacements: tuple[tuple[Word, str], ...] = ()  # defeat words a fix replaces rather than removes, and
+                                                    # with what (apk `--no-cache` -> `--update-cache`)
+    version_known: bool = False     # the base image decided which manager (and version) this is
+    local_project: bool = False     # installs only the local project (`pip install .`, `pip install -e /src`)
 
 
 # Flags that ask for information only: with them and no subcommand, a default subcommand
@@ -154,6 +165,9 @@ def _index(attr: str) -> tuple[dict[str, tuple[ManagerSpec, ...]], tuple[tuple[r
 
 
 _BY_EXE, _BY_EXE_GLOB = _index("executables")
+_ON_IMAGE: dict[str, tuple[ManagerOnImage, ...]] = {}
+for _entry in MANAGERS_ON_IMAGES:
+    _ON_IMAGE[_entry.executable] = _ON_IMAGE.get(_entry.executable, ()) + (_entry,)
 _BY_MODULE, _ = _index("python_modules")
 _BY_LAUNCHER, _BY_LAUNCHER_GLOB = _index("launched_by")
 _PYTHON = re.compile("|".join(f"(?:{translate(p)})" for p in PYTHON_EXECUTABLES))
@@ -201,12 +215,45 @@ def _basename(text: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
+def manager_on_image(executable: str, base: str | None) -> str | None:
+    """The manager key `executable` is on this base image (MANAGERS_ON_IMAGES), or None when the image
+    does not say (unknown base, or no entry for it)."""
+    if executable not in _ON_IMAGE:
+        return None
+    if base is not None and len(base) > _MAX_CACHED_NAME * 4:
+        return _find_on_image(executable, base)  # not cached: one long key per keystroke otherwise
+    return _on_image_cached(executable, base)
+
+
+def _find_on_image(executable: str, base: str | None) -> str | None:
+    ref = base_images.parse_ref(base) if base else None
+    family = base_images.os_family(base) if base and ref else None
+    with_tag = f"{ref.name}:{ref.tag}" if ref and ref.tag else None
+    for entry in _ON_IMAGE[executable]:
+        if not entry.images and not entry.families:
+            return entry.manager
+        if ref is None:
+            continue
+        for pattern in entry.images:
+            subject = with_tag if ":" in pattern else ref.name
+            if subject is not None and fnmatchcase(subject, pattern):
+                return entry.manager
+        if family in entry.families and (
+                not entry.tags or ref.tag is not None and any(fnmatchcase(ref.tag, t) for t in entry.tags)):
+            return entry.manager
+    return None
+
+
+_on_image_cached = lru_cache(maxsize=1024)(_find_on_image)
+
+
 # ---------------------------------------------------------------------------------------------
 # Recognition
 
 
-def recognize(cmd: SimpleCommand) -> list[Invocation]:
-    """The package-manager invocations of one simple command (usually zero or one)."""
+def recognize(cmd: SimpleCommand, base: str | None = None) -> list[Invocation]:
+    """The package-manager invocations of one simple command (usually zero or one). `base` is the RUN's
+    base image (the lineage's first FROM, expanded), which may decide what an executable is."""
     words = cmd.words
     if not words:
         return []
@@ -238,6 +285,9 @@ def recognize(cmd: SimpleCommand) -> list[Invocation]:
                 start = 2
     if not candidates:
         return []
+    mapped = manager_on_image(exe, base) if exe else None
+    if mapped is not None and mapped in BY_KEY:
+        return [_invocation(_TABLES[mapped], cmd, start, exe, version_known=True)]
     table = _select(candidates, words[start:], version)
     return [_invocation(table, cmd, start, exe)]
 
@@ -322,7 +372,8 @@ def _match_path(table: _Table, plain_words: list[str]) -> tuple[str | None, int]
     return None, 0
 
 
-def _invocation(table: _Table, cmd: SimpleCommand, start: int, exe: str | None) -> Invocation:
+def _invocation(table: _Table, cmd: SimpleCommand, start: int, exe: str | None,
+                version_known: bool = False) -> Invocation:
     spec = table.spec
     args = cmd.words[start:]
     plain, options = _scan(table, args)
@@ -360,9 +411,13 @@ def _invocation(table: _Table, cmd: SimpleCommand, start: int, exe: str | None) 
 
     positionals = tuple(args[i] for i in rest)
     option_dirs = _option_dirs(table, args, subcommand, positionals)
-    defeats = _defeats(spec, args, options, subcommand) if role != "other" else ()
+    defeats: tuple[tuple[Word, str], ...] = ()
+    replacements: tuple[tuple[Word, str], ...] = ()
+    if role != "other":
+        defeats, replacements = _defeats(table, args, options, subcommand)
+    local = role == "download" and _local_project(table, args, subcommand, positionals, option_texts)
     return Invocation(spec, cmd, subcommand, tuple(args[i] for i in sub_idx), role, positionals,
-                      option_dirs, defeats)
+                      option_dirs, defeats, replacements, version_known, local)
 
 
 def _tasks(table: _Table, args: Sequence[Word], plain: list[int], option_texts: set[str]):
@@ -453,9 +508,31 @@ def _config_values(keys: Iterable[tuple[str, str]], args: Sequence[Word], positi
                 break
 
 
-def _defeats(spec: ManagerSpec, args: Sequence[Word], options: list[int],
-             subcommand: str | None) -> tuple[tuple[Word, str], ...]:
+def is_device(value: str) -> bool:
+    """A cache dir under /dev (`/dev/null`): the tool keeps no cache there, and it is no mount target."""
+    value = value.strip()
+    return value == "/dev" or value.startswith("/dev/")
+
+
+_TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
+
+
+def env_defeat_applies(defeat: EnvDefeat, value: str) -> bool:
+    """Does this value of the variable turn the cache off (EnvDefeat.when: any, truthy, device)?"""
+    if defeat.when == "truthy":
+        return value.strip().lower() in _TRUTHY
+    if defeat.when == "device":
+        return is_device(value)
+    return value != ""   # 'any': pip ignores an empty value ("Ignoring configuration key ... value is empty")
+
+
+def _defeats(table: _Table, args: Sequence[Word], options: list[int], subcommand: str | None
+             ) -> tuple[tuple[tuple[Word, str], ...], tuple[tuple[Word, str], ...]]:
+    """Defeating option words with reasons, and those of them a fix replaces (with what)."""
+    spec = table.spec
     out: list[tuple[Word, str]] = []
+    replaced: list[tuple[Word, str]] = []
+    texts = {args[i].text.split("=", 1)[0] if args[i].text.startswith("--") else args[i].text for i in options}
     for i in options:
         w = args[i]
         t = w.text
@@ -464,8 +541,52 @@ def _defeats(spec: ManagerSpec, args: Sequence[Word], options: list[int],
                 continue
             if _defeat_matches(d.option, d.prefix_ok, t):
                 out.append((w, d.reason))
+                if d.replacement and not texts & set(d.replacement):
+                    replaced.append((w, d.replacement[0]))
                 break
-    return tuple(out)
+        else:
+            got = _device_option(table, args, i)
+            if got is not None:
+                out.append(got)
+    return tuple(out), tuple(replaced)
+
+
+def _device_option(table: _Table, args: Sequence[Word], i: int) -> tuple[Word, str] | None:
+    """`--cache-dir /dev/null` (or `=/dev/null`, or an empty value): the cache is off. One word spanning
+    option and value, so removing it removes both."""
+    for option, _key in table.cli_options:
+        got = _option_value(args, i, option)
+        if got is None:
+            continue
+        value, value_word = got
+        if value and not is_device(value):
+            return None
+        w = args[i]
+        if value_word is not w:
+            w = Word(f"{w.text} {value_word.text}", w.start, value_word.end, w.quoted or value_word.quoted)
+        what = f"points {table.spec.display}'s cache at {value}" if value else "leaves the cache dir empty"
+        return w, f"{what} (no cache at all)"
+    return None
+
+
+def _local_project(table: _Table, args: Sequence[Word], subcommand: str | None, positionals: tuple[Word, ...],
+                   option_texts: set[str]) -> bool:
+    """Every package argument names a local project (`pip install .`, `pip install -e /src`) and no
+    manifest option is given."""
+    spec = table.spec
+    if subcommand not in spec.local_project_subcommands or option_texts & table.manifest_options:
+        return False
+    packages = [w.text for w in positionals]
+    for i, w in enumerate(args):
+        t = w.text
+        for option in spec.editable_options:
+            if t == option and i + 1 < len(args):
+                packages.append(args[i + 1].text)
+            elif option.startswith("--") and t.startswith(option + "="):
+                packages.append(t[len(option) + 1:])
+            elif not option.startswith("--") and t.startswith(option) and len(t) > len(option):
+                packages.append(t[len(option):])
+    return bool(packages) and all(any(fnmatchcase(p, pat) for pat in spec.local_project_args) for p in packages)
 
 
 def _defeat_matches(option: str, prefix_ok: bool, text: str) -> bool:

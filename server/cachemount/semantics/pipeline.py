@@ -11,6 +11,7 @@ from . import cachedirs
 from . import invocations
 from .cachedirs import ResolvedCache
 from .build_state import RunContext, build_contexts
+from ..build_context import BuildContext
 from ..document.expand import expand
 from ..document.model import Document, Instruction
 from ..document.mounts import Mount, mounts_of, resolve_target
@@ -63,6 +64,8 @@ class Analysis:
     # results of pure per-instruction helpers, keyed by (helper name, instruction index): fix planners
     # ask the same question for every finding, and asking it afresh made fix-all quadratic
     memo: dict[tuple[str, int], object] = field(default_factory=dict, repr=False)
+    # the build context COPY reads (None: unknown, e.g. stdin); only fixes read it, never findings
+    build_context: BuildContext | None = None
 
     def analysed(self, instr: Instruction) -> bool:
         return self.stages is None or instr.stage in self.stages
@@ -123,8 +126,10 @@ def commands_of(instr: Instruction, text: str) -> list[SimpleCommand]:
     return out
 
 
-def analyze(text: str, doc: Document | None = None, stages: set[int] | None = None) -> Analysis:
-    """The whole analysis, or (with `stages`) only what those stages and their ancestors need."""
+def analyze(text: str, doc: Document | None = None, stages: set[int] | None = None,
+            build_context: BuildContext | None = None) -> Analysis:
+    """The whole analysis, or (with `stages`) only what those stages and their ancestors need.
+    `build_context`: the directory the Dockerfile is built with, when known."""
     if doc is None:
         doc = parse(text)
     commands: dict[int, list[SimpleCommand]] = {}
@@ -136,7 +141,7 @@ def analyze(text: str, doc: Document | None = None, stages: set[int] | None = No
         return got
 
     contexts = build_contexts(doc, cmds, stages)
-    analysis = Analysis(doc, contexts, commands, stages=stages)
+    analysis = Analysis(doc, contexts, commands, stages=stages, build_context=build_context)
     # Config commands persist in the image (~/.npmrc, pip.conf, ...): what the earlier RUNs of the
     # lineage configured, kept per stage as we go (folding the whole lineage per RUN was quadratic).
     configured_by_stage: dict[int, dict[str, dict[str, str]]] = {}
@@ -196,7 +201,7 @@ def _invocations(command_list: list[SimpleCommand], ctx: RunContext,
                     if got is not None:
                         env[name] = got
             continue
-        for inv in invocations.recognize(cmd):
+        for inv in invocations.recognize(cmd, ctx.base):
             cmd_env = dict(env)
             for name, value in cmd.assignments:
                 got = expand(value, env)

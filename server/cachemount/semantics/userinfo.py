@@ -15,6 +15,7 @@ class UserInfo:
     gid: int | None = 0
     home: str | None = "/root"
     source: str = "default"  # where the facts came from: 'default', 'useradd L12', 'image node', ...
+    home_made: bool = True   # the home dir is known to exist (useradd -m, adduser, the image's users)
 
     @property
     def is_root(self) -> bool:

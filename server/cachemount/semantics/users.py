@@ -19,9 +19,10 @@ UID_MIN = 1000
 class Passwd:
     users: dict[str, tuple[int | None, int | None, str | None]] = field(default_factory=dict)
     groups: dict[str, int | None] = field(default_factory=dict)
+    homes_made: set[str] = field(default_factory=set)   # users whose home dir is known to exist
 
     def copy(self) -> "Passwd":
-        return Passwd(dict(self.users), dict(self.groups))
+        return Passwd(dict(self.users), dict(self.groups), set(self.homes_made))
 
     def _next_uid(self) -> int:
         known = [u for u, _, _ in self.users.values() if u is not None and UID_MIN <= u < 60000]
@@ -76,6 +77,7 @@ class Passwd:
         home = None
         system = False
         no_user_group = False
+        create_home = False
         group_name = None
         name = None
         i = 0
@@ -99,12 +101,16 @@ class Passwd:
                 system = True
             elif a in ("-N", "--no-user-group"):
                 no_user_group = True
+            elif a in ("-m", "--create-home"):
+                create_home = True
             elif not a.startswith("-") and a not in with_value:
                 name = a
             i += 1
         if not name:
             return
         self._add(name, uid, group_name, home, system, no_user_group)
+        if create_home:
+            self.homes_made.add(name)
 
     def _adduser(self, args: list[str]) -> None:
         # Debian adduser (--uid, --gid, --home, --system, --disabled-password, --gecos X, --ingroup G)
@@ -146,6 +152,9 @@ class Passwd:
         if system and home is None:
             home = "/nonexistent" if "--system" in args else f"/home/{name}"
         self._add(name, uid, group_name, home, system, False)
+        # Debian's adduser and busybox's make the home unless told not to (system users: no home)
+        if not system and not {"-H", "--no-create-home"} & set(args):
+            self.homes_made.add(name)
 
     def _add(self, name, uid, group_name, home, system, no_user_group) -> None:
         if uid is None and not system:
@@ -185,7 +194,8 @@ def resolve_user(spec: str, passwd: Passwd, source: str = "") -> UserInfo:
         found = passwd.by_uid(uid)
         if found:
             name, (u, g, home) = found
-            return UserInfo(spec, name, uid, gid_override if group_part else g, home, source)
+            return UserInfo(spec, name, uid, gid_override if group_part else g, home, source,
+                            name in passwd.homes_made)
         if uid == 0:
             return UserInfo(spec, "root", 0, gid_override if group_part else 0, "/root", source)
         # No passwd entry: the runtime sets HOME=/ [unverified: runc behaviour]; we report unknown.
@@ -196,4 +206,5 @@ def resolve_user(spec: str, passwd: Passwd, source: str = "") -> UserInfo:
     if rec is None:
         return UserInfo(spec, name_part, None, gid_override, None, source)
     u, g, home = rec
-    return UserInfo(spec, name_part, u, gid_override if group_part else g, home, source)
+    return UserInfo(spec, name_part, u, gid_override if group_part else g, home, source,
+                    name_part in passwd.homes_made)

@@ -17,6 +17,7 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     severity: tuple[tuple[str, str], ...] = ()    # (code, severity) overrides
     problems: tuple[str, ...] = field(default=(), compare=False)
+    build_context: str = ""     # `buildContext` as the editor gives it ("": found per Dockerfile)
 
     def enabled(self, code: str) -> bool:
         if code in self.ignore:
@@ -73,8 +74,14 @@ def from_mapping(data: Any, base: Settings = DEFAULT) -> Settings:
                 problems.append(f"severity.{code}: expected one of {', '.join(SEVERITIES)}")
     elif sev is not None:
         problems.append("severity: expected an object of CODE: level")
+    build_context = base.build_context
+    value = data.get("buildContext")
+    if isinstance(value, str):
+        build_context = value.strip()
+    elif value is not None:
+        problems.append("buildContext: expected a directory path (a string)")
     return Settings(frozenset(select) if select is not None else None, frozenset(ignore),
-                    tuple(sorted(severity.items())), tuple(problems))
+                    tuple(sorted(severity.items())), tuple(problems), build_context)
 
 
 # -- what users can set --------------------------------------------------------------------------
@@ -124,6 +131,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Never report these rules, by code, e.g. `[\"CM201\"]`.",
         "never report these rules, by code: `[\"CM201\"]`",
         schema={"items": {"type": "string"}}, per_rule="enum"),
+    SettingSpec(
+        "buildContext", "string", "",
+        "The build context of the Dockerfiles in this folder: a directory, relative to the workspace "
+        "folder (or absolute). Empty (the default): the `context` of a compose or bake file that names "
+        "the Dockerfile, else the Dockerfile's directory. CM201's fixes read it to check that the "
+        "manifests they copy exist; the command line takes `--context DIR` instead.",
+        "the build context directory, relative to the workspace folder; empty: from compose/bake files, "
+        "else the Dockerfile's directory"),
     SettingSpec(
         "interpreter", "string", "",
         "Python interpreter that has cachemount installed; the server runs like `<interpreter> -m "

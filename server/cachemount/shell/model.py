@@ -31,6 +31,8 @@ class SimpleCommand:
     end: int = 0
     wrappers: tuple[str, ...] = ()
     via_shell_c: bool = False  # found inside `sh -c '...'` / `bash -c "..."`
+    conditional: bool = False  # runs only on some paths: an if/elif/else or case branch, a while body, a
+                               # function body, after `||`, or after `&&` that follows a test (`[ -x f ] && cmd`)
 
     @property
     def name(self) -> str:

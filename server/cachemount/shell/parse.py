@@ -162,28 +162,28 @@ def _word(text: str, start: int, end: int, quoted: bool) -> Word:
     return w
 
 
-def _command(words, assignments, start, end, wrappers, via_shell_c) -> SimpleCommand:
+def _command(words, assignments, start, end, wrappers, via_shell_c, conditional=False) -> SimpleCommand:
     c = _new(SimpleCommand)
     c.__dict__.update(words=words, assignments=assignments, start=start, end=end,
-                      wrappers=wrappers, via_shell_c=via_shell_c)
+                      wrappers=wrappers, via_shell_c=via_shell_c, conditional=conditional)
     return c
 
 
 def _shift_command(c: SimpleCommand, d: int) -> SimpleCommand:
     return _command(
         tuple([_word(w.text, w.start + d, w.end + d, w.quoted) for w in c.words]),
-        c.assignments, c.start + d, c.end + d, c.wrappers, c.via_shell_c)
+        c.assignments, c.start + d, c.end + d, c.wrappers, c.via_shell_c, c.conditional)
 
 
 def _map_command(c: SimpleCommand, span, via_shell_c: bool, assignments=(),
-                 wrappers=()) -> SimpleCommand:
+                 wrappers=(), conditional: bool = False) -> SimpleCommand:
     words = []
     for w in c.words:
         s, e = span(w.start, w.end)
         words.append(_word(w.text, s, e, w.quoted))
     s, e = span(c.start, c.end)
     return _command(tuple(words), tuple(assignments) + c.assignments, s, e,
-                    tuple(wrappers) + c.wrappers, via_shell_c or c.via_shell_c)
+                    tuple(wrappers) + c.wrappers, via_shell_c or c.via_shell_c, conditional or c.conditional)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def _run(a: "_Analyser") -> tuple[SimpleCommand, ...]:
 
 
 class _Analyser:
-    __slots__ = ("text", "out", "extras", "depth", "budget", "opaque")
+    __slots__ = ("text", "out", "extras", "depth", "budget", "opaque", "conditional")
 
     def __init__(self, text: str, depth: int, budget: list[int], opaque: tuple[tuple[int, int], ...]) -> None:
         self.text = text
@@ -283,6 +283,7 @@ class _Analyser:
         self.depth = depth            # `sh -c` payloads this text is nested in
         self.budget = budget          # characters of payloads still allowed to be parsed (shared)
         self.opaque = opaque          # sorted, disjoint [start, end) of substitutions not to walk
+        self.conditional = False      # the statement being emitted runs only on some paths
 
     # -- offsets ------------------------------------------------------------------------------
 
@@ -308,11 +309,12 @@ class _Analyser:
         if not src.strip():
             return
         tree = _parse_tree(src)
-        stack = [(tree.root_node, True, 0)]   # (node, statement mode, substitutions around it)
+        # (node, statement mode, substitutions around it, runs only on some paths)
+        stack = [(tree.root_node, True, 0, False)]
         pop = stack.pop
         push = stack.append
         while stack:
-            node, full, subs = pop()
+            node, full, subs, cond = pop()
             t = node.type
             if t in _SKIP:
                 continue
@@ -320,34 +322,36 @@ class _Analyser:
                 if subs >= MAX_SUBSTITUTION_NESTING or self.opaque and self._is_opaque(node):
                     continue  # opaque (limits.py)
                 for k in reversed(node.named_children):
-                    push((k, True, subs + 1))
+                    push((k, True, subs + 1, cond))
                 continue
             if not full:
                 if node.child_count:
                     for k in reversed(node.named_children):
-                        push((k, False, subs))
+                        push((k, False, subs, cond))
                 continue
             if t == "command" or t in _ASSIGNMENTS or t in _DECLARATIONS:
+                self.conditional = cond
                 if t in _DECLARATIONS:
                     self._emit_declaration(node)
                 else:
                     self._emit_command(node)
                 if self._may_substitute(node):  # look for $(...) only if there may be one
                     for k in reversed(node.named_children):
-                        push((k, False, subs))
+                        push((k, False, subs, cond))
                 continue
             if t == "redirected_statement":
                 self._collect_redirect_extras(node)
             elif t in _WORDISH:
-                push((node, False, subs))  # revisit in word mode
+                push((node, False, subs, cond))  # revisit in word mode
                 continue
             elif t == "c_style_for_statement":
                 for k in reversed(node.named_children):
-                    push((k, k.type in _LOOP_BODIES, subs))
+                    push((k, k.type in _LOOP_BODIES, subs, cond))
                 continue
             if node.child_count:
+                branches = _branches(node) if t in _BRANCHING else ()
                 for k in reversed(node.named_children):
-                    push((k, True, subs))
+                    push((k, True, subs, cond or k.id in branches))
 
     def _is_opaque(self, node) -> bool:
         opaque = self.opaque
@@ -502,7 +506,7 @@ class _Analyser:
         if peel and words:
             words = _peel_wrappers(words, assignments, wrappers)
         cmd = _command(tuple([_word(w[0], w[1], w[2], w[3]) for w in words]),
-                       tuple(assignments), start, end, tuple(wrappers), False)
+                       tuple(assignments), start, end, tuple(wrappers), False, self.conditional)
         self.out.append(cmd)
         if peel and words:
             payload = _shell_c_payload(words)
@@ -543,7 +547,41 @@ class _Analyser:
             return p, p
 
         for c in inner:
-            self.out.append(_map_command(c, span, True, outer.assignments, outer.wrappers))
+            self.out.append(_map_command(c, span, True, outer.assignments, outer.wrappers, outer.conditional))
+
+
+_BRANCHING = frozenset({"if_statement", "case_statement", "while_statement", "until_statement",
+                        "function_definition", "list"})
+_TESTS = frozenset({"[", "[[", "test", "command", "which", "type", "hash"})
+
+
+def _branches(node) -> frozenset[int]:
+    """Ids of the named children of `node` that run only on some paths: an if's branches (not its
+    first condition), case items, a while/until or function body, the right side of `||` or of `&&`
+    after a test (`[ -x f ] && cmd`, `command -v apt && ...`)."""
+    t = node.type
+    kids = node.named_children
+    if t == "if_statement":
+        first = {k.id for k in node.children_by_field_name("condition")}
+        return frozenset(k.id for k in kids if k.id not in first)
+    if t == "case_statement":
+        return frozenset(k.id for k in kids if k.type == "case_item")
+    if t in ("while_statement", "until_statement", "function_definition"):
+        return frozenset(k.id for k in node.children_by_field_name("body"))
+    ops = [k.type for k in node.children if not k.is_named]
+    if len(kids) == 2 and (ops == ["||"] or ops == ["&&"] and _is_test(kids[0])):
+        return frozenset((kids[1].id,))
+    return frozenset()
+
+
+def _is_test(node) -> bool:
+    """Does `node` end with a test, whose failure is a branch, not an error?"""
+    while node.type in ("list", "redirected_statement") and node.named_child_count:
+        node = node.named_children[-1] if node.type == "list" else node.named_children[0]
+    if node.type in ("test_command", "negated_command"):
+        return True
+    name = node.child_by_field_name("name") if node.type == "command" else None
+    return name is not None and name.text.decode("ascii", "replace") in _TESTS
 
 
 def _expanded_substitutions(nodes) -> list[tuple[int, int]]:
