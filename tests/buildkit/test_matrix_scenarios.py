@@ -1,0 +1,80 @@
+"""More of issue 11's scenario matrix, built for real before and after `cachemount check --fix`:
+apt's `apt` front end (it keeps downloaded packages only with Keep-Downloaded-Packages).
+
+Heredoc RUNs cannot be built here: this dockerd's built-in Dockerfile frontend predates heredocs,
+and `# syntax=docker/dockerfile:1` would pull a frontend image (no registry is reachable)."""
+
+from __future__ import annotations
+
+from tests.buildkit.harness import fix
+from tests.buildkit.test_seed_scenarios import (Scenario, Variant, _common_asserts, _must_build, _smoke,
+                                                apt_fetched, apt_need_to_get)
+
+
+def test_apt_front_end_on_debian_with_docker_clean(bk, bk_report):
+    dockerfile = (
+        "FROM debian:bookworm\n"
+        "RUN apt update && apt install -y --no-install-recommends jq\n"
+        'CMD ["jq", "--version"]\n'
+    )
+    second = dockerfile.replace("install -y --no-install-recommends jq", "install -y --no-install-recommends jq file")
+    fixed_text = fix(dockerfile)
+    assert "Keep-Downloaded-Packages" in fixed_text, fixed_text
+    bk.prune()
+    results = {}
+    for variant, (t1, t2) in (("unfixed", (dockerfile, second)), ("fixed", (fixed_text, fix(second)))):
+        tag = f"apt-front-{variant}"
+        first = _must_build(bk.build(t1, {}, tag))
+        o1 = _smoke(bk, first.tag, "jq --version", "jq-")
+        rebuilt = _must_build(bk.build(t2, {}, tag))
+        o2 = _smoke(bk, rebuilt.tag, "jq --version && file --version", "file-")
+        results[variant] = Variant(variant, t2, first, rebuilt, (o1, o2), bk.image_size(rebuilt.tag),
+                                   bk.files_owned_by_root_in(rebuilt.tag, "/home"))
+    s = Scenario(results["unfixed"], results["fixed"])
+    a = s.unfixed.second.step("apt install").text
+    b = s.fixed.second.step("apt install").text
+    first_fetch = apt_fetched(s.fixed.first.step("apt install").text)
+    assert "jq" in first_fetch, f"first build fetched {first_fetch}"
+    assert "jq" in apt_fetched(a), f"control: unfixed rebuild should download jq again:\n{a}"
+    again = apt_fetched(b) & first_fetch
+    assert not again, f"fixed rebuild downloaded again {sorted(again)}:\n{s.fixed.dockerfile}\n{b}"
+    evidence = {v.name: f"rebuild fetched {sorted(apt_fetched(t))}, Need to get {apt_need_to_get(t)}"
+                for v, t in ((s.unfixed, a), (s.fixed, b))}
+    bk_report(s.line("(h) `apt` (not apt-get) with docker-clean", evidence))
+    _common_asserts(s)
+
+
+
+def test_apt_in_two_stages_built_in_parallel_on_locked_mounts(bk, bk_report):
+    # BuildKit builds stages a and b at the same time; both lock the same apt cache mounts
+    dockerfile = (
+        "FROM debian:bookworm AS a\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends jq\n"
+        "FROM debian:bookworm AS b\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends file\n"
+        "COPY --from=a /usr/bin/jq /tmp/jq\n"
+        'CMD ["file", "--version"]\n'
+    )
+    second = dockerfile.replace("--no-install-recommends jq", "--no-install-recommends jq bc").replace(
+        "--no-install-recommends file", "--no-install-recommends file less")
+    fixed_text = fix(dockerfile)
+    assert fixed_text.count("sharing=locked") == 4, fixed_text
+    bk.prune()
+    results = {}
+    for variant, (t1, t2) in (("unfixed", (dockerfile, second)), ("fixed", (fixed_text, fix(second)))):
+        tag = f"apt-stages-{variant}"
+        first = _must_build(bk.build(t1, {}, tag))
+        o1 = _smoke(bk, first.tag, "file --version && test -x /tmp/jq && echo ok", "ok")
+        rebuilt = _must_build(bk.build(t2, {}, tag))
+        o2 = _smoke(bk, rebuilt.tag, "less --version && test -x /tmp/jq && echo ok", "ok")
+        results[variant] = Variant(variant, t2, first, rebuilt, (o1, o2), bk.image_size(rebuilt.tag),
+                                   bk.files_owned_by_root_in(rebuilt.tag, "/home"))
+    s = Scenario(results["unfixed"], results["fixed"])
+    fetched = {v.name: apt_fetched(v.second.step("jq bc").text) | apt_fetched(v.second.step("file less").text)
+               for v in (s.unfixed, s.fixed)}
+    assert {"jq", "file"} <= fetched["unfixed"], f"control: unfixed rebuild should download again: {fetched}"
+    assert not {"jq", "file"} & fetched["fixed"], f"fixed rebuild downloaded again: {fetched['fixed']}"
+    assert {"bc", "less"} <= fetched["fixed"]
+    evidence = {name: f"rebuild fetched {sorted(f)}" for name, f in fetched.items()}
+    bk_report(s.line("(j) apt-get in two stages built in parallel, sharing=locked", evidence))
+    _common_asserts(s)
