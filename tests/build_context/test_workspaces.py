@@ -122,10 +122,10 @@ def test_gradle_fix_is_offered_but_never_safe(tmp_path):
 
 def test_tables_name_known_managers_and_readers():
     from fnmatch import fnmatchcase
-    from cachemount.build_context.manifest_contents import APPLIES
+    from cachemount.build_context.manifest_contents import _CHECKS
     from cachemount.build_context.workspaces import READERS
     from cachemount.knowledge.managers import MANAGERS
-    from cachemount.knowledge.workspaces import (CONTENT_CHECKS, CONTEXT_FREE_INSTALLS, CWD_CONFIG,
+    from cachemount.knowledge.workspaces import (CONTENT_CHECK_FILES, CONTENT_CHECKS, CONTEXT_FREE_INSTALLS, CWD_CONFIG,
                                                  INSTALLS_AFTER_PREFETCH, MANIFESTS, REGISTRY_ONLY_INSTALLS,
                                                  SUBCOMMAND_MANIFESTS, WORKSPACES)
     keys = {m.key for m in MANAGERS}
@@ -133,7 +133,7 @@ def test_tables_name_known_managers_and_readers():
         assert set(table) <= keys
     assert {k for k, _ in SUBCOMMAND_MANIFESTS} <= keys
     assert {s.reader for s in WORKSPACES.values()} <= set(READERS)
-    assert set(CONTENT_CHECKS) == set(APPLIES)
+    assert set(CONTENT_CHECKS) == set(CONTENT_CHECK_FILES) == set(_CHECKS)
     for spec in list(MANIFESTS.values()) + list(SUBCOMMAND_MANIFESTS.values()):
         assert spec.workspace is None or spec.workspace in WORKSPACES
         assert set(spec.contents) <= set(CONTENT_CHECKS)

@@ -7,14 +7,15 @@ reads and a manifest COPY must include (`-r other.txt` in a requirements file, a
 `yarnPath`), as context paths."""
 from __future__ import annotations
 
+import fnmatch
 import json
 import posixpath
 import re
 import sys
 from typing import Any, Callable
 
-from ..knowledge.workspaces import (COMPOSER_INSTALL_SCRIPTS, CONTENT_CHECKS, NODE_DEPENDENCY_FIELDS,
-                                    NODE_INSTALL_SCRIPTS, NODE_LOCAL_PROTOCOLS)
+from ..knowledge.workspaces import (COMPOSER_INSTALL_SCRIPTS, CONTENT_CHECK_FILES, CONTENT_CHECKS,
+                                    NODE_DEPENDENCY_FIELDS, NODE_INSTALL_SCRIPTS, NODE_LOCAL_PROTOCOLS)
 from . import yamlish
 from .tree import BuildContext
 
@@ -27,18 +28,9 @@ MAX_INCLUDES = 32      # `-r` files followed from one requirements file
 
 Result = tuple[str | None, list[str]]
 
-# The files each check reads (by base name); a check runs on every copied file it applies to.
-APPLIES: dict[str, Callable[[str], bool]] = {
-    "package-scripts": lambda name: name == "package.json",
-    "package-local-deps": lambda name: name == "package.json",
-    "yarnrc-yml": lambda name: name == ".yarnrc.yml",
-    "requirements": lambda name: name.endswith((".txt", ".in")),
-    "pyproject-paths": lambda name: name == "pyproject.toml",
-    "gemfile-paths": lambda name: name == "Gemfile",
-    "composer-scripts": lambda name: name == "composer.json",
-    "go-replace": lambda name: name == "go.mod",
-    "conda-env": lambda name: name.endswith((".yml", ".yaml")),
-}
+def applies(key: str, name: str) -> bool:
+    """Does content check `key` read a file with base name `name` (knowledge CONTENT_CHECK_FILES)?"""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in CONTENT_CHECK_FILES[key])
 
 
 def check(ctx: BuildContext, key: str, path: str) -> Result:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..build_context import BuildContext
-from ..build_context.manifest_contents import APPLIES, check
+from ..build_context.manifest_contents import applies, check
 from ..build_context.workspaces import members
 from ..document.expand import expand
 from ..document.model import Instruction
@@ -270,7 +270,7 @@ def _check_contents(ctx: BuildContext, spec: ManifestSet, p: Plan) -> None:
             continue
         seen.add(path)
         for key in spec.contents:
-            if not APPLIES[key](posixpath.basename(path)):
+            if not applies(key, posixpath.basename(path)):
                 continue
             reason, more = check(ctx, key, path)
             if reason:
@@ -285,7 +285,7 @@ def _check_contents(ctx: BuildContext, spec: ManifestSet, p: Plan) -> None:
         if _is_glob(path):
             for got in ctx.glob(path) or []:
                 for key in spec.contents:
-                    if APPLIES[key](posixpath.basename(got)):
+                    if applies(key, posixpath.basename(got)):
                         reason, _more = check(ctx, key, got)
                         if reason:
                             p.caveats.append(reason)

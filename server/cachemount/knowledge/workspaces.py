@@ -138,6 +138,19 @@ CONTENT_CHECKS: dict[str, str] = {
     "conda-env": "the environment file's pip section installs or includes local files",
 }
 
+# The files each content check reads, as base-name globs (a check runs on every copied file that matches).
+CONTENT_CHECK_FILES: dict[str, tuple[str, ...]] = {
+    "package-scripts": ("package.json",),
+    "package-local-deps": ("package.json",),
+    "yarnrc-yml": (".yarnrc.yml",),
+    "requirements": ("*.txt", "*.in"),
+    "pyproject-paths": ("pyproject.toml",),
+    "gemfile-paths": ("Gemfile",),
+    "composer-scripts": ("composer.json",),
+    "go-replace": ("go.mod",),
+    "conda-env": ("*.yml", "*.yaml"),
+}
+
 # Node lifecycle scripts an install runs for the root package.
 NODE_INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "preprepare", "postprepare",
                         "prepublish")
