@@ -7,8 +7,7 @@ and `# syntax=docker/dockerfile:1` would pull a frontend image (no registry is r
 from __future__ import annotations
 
 from tests.buildkit.harness import fix
-from tests.buildkit.test_seed_scenarios import (Scenario, Variant, _common_asserts, _must_build, _smoke,
-                                                apt_fetched, apt_need_to_get)
+from tests.buildkit.test_seed_scenarios import _common_asserts, apt_fetched, apt_need_to_get, run_edit_scenario
 
 
 def test_apt_front_end_on_debian_with_docker_clean(bk, bk_report):
@@ -20,17 +19,8 @@ def test_apt_front_end_on_debian_with_docker_clean(bk, bk_report):
     second = dockerfile.replace("install -y --no-install-recommends jq", "install -y --no-install-recommends jq file")
     fixed_text = fix(dockerfile)
     assert "Keep-Downloaded-Packages" in fixed_text, fixed_text
-    bk.prune()
-    results = {}
-    for variant, (t1, t2) in (("unfixed", (dockerfile, second)), ("fixed", (fixed_text, fix(second)))):
-        tag = f"apt-front-{variant}"
-        first = _must_build(bk.build(t1, {}, tag))
-        o1 = _smoke(bk, first.tag, "jq --version", "jq-")
-        rebuilt = _must_build(bk.build(t2, {}, tag))
-        o2 = _smoke(bk, rebuilt.tag, "jq --version && file --version", "file-")
-        results[variant] = Variant(variant, t2, first, rebuilt, (o1, o2), bk.image_size(rebuilt.tag),
-                                   bk.files_owned_by_root_in(rebuilt.tag, "/home"))
-    s = Scenario(results["unfixed"], results["fixed"])
+    s = run_edit_scenario(bk, "apt-front", dockerfile, second, ("jq --version", "jq-"),
+                          ("jq --version && file --version", "file-"))
     a = s.unfixed.second.step("apt install").text
     b = s.fixed.second.step("apt install").text
     first_fetch = apt_fetched(s.fixed.first.step("apt install").text)
@@ -59,17 +49,9 @@ def test_apt_in_two_stages_built_in_parallel_on_locked_mounts(bk, bk_report):
         "--no-install-recommends file", "--no-install-recommends file less")
     fixed_text = fix(dockerfile)
     assert fixed_text.count("sharing=locked") == 4, fixed_text
-    bk.prune()
-    results = {}
-    for variant, (t1, t2) in (("unfixed", (dockerfile, second)), ("fixed", (fixed_text, fix(second)))):
-        tag = f"apt-stages-{variant}"
-        first = _must_build(bk.build(t1, {}, tag))
-        o1 = _smoke(bk, first.tag, "file --version && test -x /tmp/jq && echo ok", "ok")
-        rebuilt = _must_build(bk.build(t2, {}, tag))
-        o2 = _smoke(bk, rebuilt.tag, "less --version && test -x /tmp/jq && echo ok", "ok")
-        results[variant] = Variant(variant, t2, first, rebuilt, (o1, o2), bk.image_size(rebuilt.tag),
-                                   bk.files_owned_by_root_in(rebuilt.tag, "/home"))
-    s = Scenario(results["unfixed"], results["fixed"])
+    s = run_edit_scenario(bk, "apt-stages", dockerfile, second,
+                          ("file --version && test -x /tmp/jq && echo ok", "ok"),
+                          ("less --version && test -x /tmp/jq && echo ok", "ok"))
     fetched = {v.name: apt_fetched(v.second.step("jq bc").text) | apt_fetched(v.second.step("file less").text)
                for v in (s.unfixed, s.fixed)}
     assert {"jq", "file"} <= fetched["unfixed"], f"control: unfixed rebuild should download again: {fetched}"

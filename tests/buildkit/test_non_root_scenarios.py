@@ -6,15 +6,10 @@ the rebuild really reuses the cache."""
 from __future__ import annotations
 
 from tests.buildkit.test_seed_scenarios import (APP_PY, INDEX_JS, NPM_DEPS_1, NPM_DEPS_2, REQS_1, REQS_2,
-                                                _common_problems, _package_json, _pip_evidence, npm_fetched,
+                                                _common_problems, _package_json, _pip_evidence, can_write, npm_fetched,
                                                 npm_lockfiles, run_scenario)
 
 __all__ = ["npm_lockfiles"]   # the fixture, shared with the seed scenarios
-
-
-def _can_write_home_cache(bk, s, user: str, path: str) -> dict[str, tuple[int, str]]:
-    return {v.name: bk.run(v.second.tag, f"mkdir -p {path}/probe && echo made", user=user)
-            for v in (s.unfixed, s.fixed)}
 
 
 def test_pip_user_install_as_useradd_user_without_uid(bk, bk_report):
@@ -32,7 +27,7 @@ def test_pip_user_install_as_useradd_user_without_uid(bk, bk_report):
                      {"requirements.txt": REQS_1, "app.py": APP_PY}, {"requirements.txt": REQS_2, "app.py": APP_PY},
                      "python app.py", "ok", "ok idna")
     evidence = _pip_evidence(s, "pip install")
-    wrote = _can_write_home_cache(bk, s, "app", "~/.cache/other")
+    wrote = can_write(bk, s, "app", "~/.cache/other/probe")
     bk_report(s.line("(f) pip --user as `useradd -m app` (uid from the image's passwd)", evidence))
     assert wrote["unfixed"][0] == 0, f"control: app cannot write ~/.cache unfixed: {wrote['unfixed'][1]}"
     problems = _common_problems(s)
@@ -58,7 +53,7 @@ def test_npm_ci_as_the_images_node_user(bk, bk_report, npm_lockfiles):
     b = npm_fetched(s.fixed.second.step("npm ci").text)
     assert a == set(NPM_DEPS_2), f"control: unfixed rebuild should fetch every tarball again, fetched {a}"
     assert b == {"inherits"}, f"fixed rebuild should fetch only the new tarball, fetched {b}:\n{s.fixed.dockerfile}"
-    wrote = _can_write_home_cache(bk, s, "node", "~/.npm")
+    wrote = can_write(bk, s, "node", "~/.npm/probe")
     evidence = {v.name: f"rebuild fetched tarballs {sorted(t)}" for v, t in ((s.unfixed, a), (s.fixed, b))}
     bk_report(s.line("(g) npm ci as the image's `node` user (uid 1000)", evidence))
     assert wrote["unfixed"][0] == 0, f"control: node cannot write ~/.npm unfixed: {wrote['unfixed'][1]}"

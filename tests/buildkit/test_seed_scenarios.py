@@ -82,6 +82,28 @@ def run_scenario(bk: Daemon, name: str, dockerfile: str, first_files: dict, seco
     return Scenario(*variants)
 
 
+def run_edit_scenario(bk: Daemon, name: str, dockerfile: str, second: str,
+                      smoke_first: tuple[str, str], smoke_second: tuple[str, str]) -> Scenario:
+    """Like run_scenario, but the rebuild follows an edit of the Dockerfile itself (a package
+    added to the install line): `dockerfile` and `second`, each as written and as fixed."""
+    bk.prune()
+    variants = []
+    for variant, (t1, t2) in (("unfixed", (dockerfile, second)), ("fixed", (fix(dockerfile), fix(second)))):
+        tag = f"{name}-{variant}"
+        first = _must_build(bk.build(t1, {}, tag))
+        out1 = _smoke(bk, first.tag, *smoke_first)
+        rebuilt = _must_build(bk.build(t2, {}, tag))
+        out2 = _smoke(bk, rebuilt.tag, *smoke_second)
+        variants.append(Variant(variant, t2, first, rebuilt, (out1, out2), bk.image_size(rebuilt.tag),
+                                bk.files_owned_by_root_in(rebuilt.tag, "/home")))
+    return Scenario(*variants)
+
+
+def can_write(bk: Daemon, s: Scenario, user: str, path: str) -> dict[str, tuple[int, str]]:
+    """Per variant, whether `user` can create `path` in the rebuilt image (exit status, output)."""
+    return {v.name: bk.run(v.second.tag, f"mkdir -p {path} && echo made", user=user) for v in (s.unfixed, s.fixed)}
+
+
 # --- what the package managers' own output says -------------------------------------------------
 
 def pip_built(text: str) -> set[str]:
@@ -171,19 +193,8 @@ def test_apt_get_on_debian_with_docker_clean(bk, bk_report):
     second = dockerfile.replace("install -y --no-install-recommends jq", "install -y --no-install-recommends jq file")
     fixed_text = fix(dockerfile)
     assert fix(second) == fixed_text.replace(" jq\n", " jq file\n"), "fix of the edited file differs beyond the edit"
-    # The edit is to the Dockerfile itself here; run_scenario's edit is to context files, so
-    # drive the two builds per variant directly.
-    bk.prune()
-    results = {}
-    for variant, (t1, t2) in (("unfixed", (dockerfile, second)), ("fixed", (fixed_text, fix(second)))):
-        tag = f"apt-{variant}"
-        first = _must_build(bk.build(t1, {}, tag))
-        o1 = _smoke(bk, first.tag, "jq --version", "jq-")
-        rebuilt = _must_build(bk.build(t2, {}, tag))
-        o2 = _smoke(bk, rebuilt.tag, "jq --version && file --version", "file-")
-        results[variant] = Variant(variant, t2, first, rebuilt, (o1, o2), bk.image_size(rebuilt.tag),
-                                   bk.files_owned_by_root_in(rebuilt.tag, "/home"))
-    s = Scenario(results["unfixed"], results["fixed"])
+    s = run_edit_scenario(bk, "apt", dockerfile, second, ("jq --version", "jq-"),
+                          ("jq --version && file --version", "file-"))
     a = s.unfixed.second.step("apt-get install").text
     b = s.fixed.second.step("apt-get install").text
     first_fetch = apt_fetched(s.fixed.first.step("apt-get install").text)
@@ -239,9 +250,8 @@ def test_pip_user_install_as_non_root_user(bk, bk_report):
                      {"requirements.txt": REQS_1, "app.py": APP_PY}, {"requirements.txt": REQS_2, "app.py": APP_PY},
                      "python app.py", "ok", "ok idna")
     evidence = _pip_evidence(s, "pip install")
-    mkdir = {}
+    mkdir = can_write(bk, s, "app", "~/.cache/other")
     for v in (s.unfixed, s.fixed):
-        mkdir[v.name] = bk.run(v.second.tag, "mkdir -p ~/.cache/other && echo made", user="app")
         evidence[v.name] += f", app can mkdir ~/.cache/other: {'yes' if mkdir[v.name][0] == 0 else 'NO'}"
     bk_report(s.line("(d) pip --user as non-root user app (uid 1001)", evidence))
     assert mkdir["unfixed"][0] == 0, f"control: app cannot mkdir ~/.cache/other unfixed: {mkdir['unfixed'][1]}"
