@@ -192,3 +192,17 @@ def test_never_raises_on_junk():
                  "RUN --mount=\"unterminated", "RUN --network", "FROM x\nRUN --mount=type=cache,uid=,gid"]:
         for i in range(len(text) + 1):
             hover_at(text, i)
+
+
+HOME_USER = "FROM python:3.12\nRUN useradd -m -u 1001 app\nUSER app\n"
+HOME_MOUNT = "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001 pip install --user x\n"
+
+
+def test_target_hover_under_a_non_root_home_says_who_owns_the_mount_point():
+    # BuildKit makes a missing target and its parents as root (moby/buildkit#3153)
+    bare = hover(HOME_USER + HOME_MOUNT, "target=", 2).markdown
+    assert "moby/buildkit#3153" in bare and "`RUN mkdir -p /home/app/.cache/pip`" in bare
+    made = hover(HOME_USER + "RUN mkdir -p /home/app/.cache/pip\n" + HOME_MOUNT, "target=", 2).markdown
+    assert "an earlier step makes `/home/app/.cache/pip` as this user" in made and "#3153" not in made
+    root = hover("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n", "target=", 2)
+    assert "**Owner**" not in root.markdown

@@ -119,7 +119,8 @@ CASES = {
     ),
     'cm102-retarget': (
         'FROM python:3.12\nRUN useradd -m -u 1001 app\nUSER app\nRUN --mount=type=cache,target=/root/.cache/pip pip install --user x\n',
-        'FROM python:3.12\nRUN useradd -m -u 1001 app\nUSER app\nRUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user x\n',
+        'FROM python:3.12\nRUN useradd -m -u 1001 app\nUSER app\nRUN mkdir -p /home/app/.cache/pip\n'
+        'RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user x\n',
     ),
     'cm102-owner': (
         'FROM node:22\nUSER node\nRUN --mount=type=cache,target=/home/node/.npm npm ci\n',
@@ -172,10 +173,8 @@ CASES = {
     ),
 }
 
-# Cases whose fix is unsafe (applied with --unsafe-fixes only): a retarget under a non-root user's
-# home (BuildKit creates the missing dirs as root), or the CM201 move depends on a build context
-# that is not known here.
+# Cases whose fix is unsafe (applied with --unsafe-fixes only): the CM201 move depends on a build
+# context that is not known here.
 UNSAFE = frozenset({
-    'cm102-retarget',
     'cm201-pip', 'cm201-npm-chown', 'cm201-abs-dest', 'cm201-go-build',
 })

@@ -276,8 +276,19 @@ def test_a_new_mount_outside_a_non_root_home_is_safe(before):
     assert only(before, "CM101").fix.applicability == SAFE
 
 
-def test_cm102_retarget_under_a_home_is_unsafe_but_adding_the_owner_is_safe():
-    retarget = only(USER + "RUN --mount=type=cache,target=/root/.cache/pip pip install --user x\n", "CM102").fix
+def test_cm102_retarget_under_a_made_home_first_makes_the_dir_as_the_user():
+    before = USER + "RUN --mount=type=cache,target=/root/.cache/pip pip install --user x\n"
+    retarget = only(before, "CM102").fix
+    assert retarget.applicability == SAFE, retarget.title
+    after, _ = apply_all(before)
+    assert after == USER + ("RUN mkdir -p /home/app/.cache/pip\n"
+                            "RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user x\n")
+    assert apply_all(after) == (after, 0)
+
+
+def test_cm102_retarget_under_a_home_nobody_made_is_unsafe_but_adding_the_owner_is_safe():
+    no_home = "FROM python:3.12\nRUN useradd -u 1001 app\nUSER app\n"
+    retarget = only(no_home + "RUN --mount=type=cache,target=/root/.cache/pip pip install --user x\n", "CM102").fix
     assert retarget.applicability == UNSAFE and "BuildKit creates missing mount dirs as root" in retarget.title
     owner = only("FROM node:22\nUSER node\nRUN --mount=type=cache,target=/home/node/.npm npm ci\n", "CM102").fix
     assert owner.applicability == SAFE

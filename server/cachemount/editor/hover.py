@@ -479,6 +479,8 @@ def _context(ctx: _MountContext, key: str, mtype: str, value_hover: bool = False
     out: list[str] = []
     if key in ("", "type", "target", "id"):
         out.extend(_manager_lines(ctx, facts))
+    if key == "target":
+        out.extend(_home_lines(ctx, facts))
     if key in ("", "uid", "gid", "mode"):
         out.extend(_owner_lines(ctx, facts, key))
     if key == "sharing":
@@ -566,6 +568,21 @@ def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
         names = ", ".join(getattr(m, "display", str(m)) for m, _, _ in managers)
         lines.append(f"- no package manager in this RUN ({names}) caches in {_code(target)}")
     return ["**In this RUN**:\n" + "\n".join(lines)]
+
+
+def _home_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
+    """Who owns the mount point: BuildKit makes a missing target and its parents as root."""
+    from ..fixing.cache_mount import home_dirs_to_make, under_home
+
+    target, user, analysis = ctx.resolved_target(), facts.ctx.user, ctx.state.analysis()
+    if target is None or analysis is None or not under_home(user, [target]):
+        return []
+    if user.home_made and not home_dirs_to_make(analysis, facts, user, [target]):
+        return [f"**Owner**: an earlier step makes {_code(target)} as this user, so BuildKit mounts over a dir "
+                "the user owns."]
+    return [f"**Owner**: BuildKit makes a missing target and its parents as root (moby/buildkit#3153), so they "
+            f"would stay root-owned in {_code(user.home or '')}; make it as the user first "
+            f"(`RUN mkdir -p {target}` after `USER`), as cachemount's fix does."]
 
 
 def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:

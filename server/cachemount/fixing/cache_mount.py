@@ -456,6 +456,16 @@ def home_dirs_to_make(analysis: Analysis, facts: RunFacts, user: UserInfo, paths
     return out
 
 
+def home_dir_edits(analysis: Analysis, facts: RunFacts, paths: list[str]) -> tuple[list[Edit], list[str]]:
+    """A `RUN mkdir -p` of the new mount dirs under the user's home, right above this RUN (CM102's
+    retarget; CM101 writes the same line with its prerequisites): the edits and the fix groups."""
+    dirs = home_dirs_to_make(analysis, facts, facts.ctx.user, paths)
+    if not dirs:
+        return [], []
+    groups = [g for path in dirs for g in insertion_groups(analysis, facts, f"home:{path}")]
+    return [insert_before_instruction(analysis.text, facts.instr, ["RUN mkdir -p " + " ".join(dirs)])], groups
+
+
 def meant_targets(facts: RunFacts) -> list[str | None]:
     """Targets of the RUN's misspelt cache mounts (`type=cahce`), as BuildKit will read them once
     CM301 repairs the spelling; None where unknown."""

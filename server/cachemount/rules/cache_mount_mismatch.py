@@ -21,13 +21,17 @@ RUN --mount=type=cache,target=/root/.cache/pip pip install --user requests
 FROM python:3.12-slim
 RUN useradd -m -u 1001 app
 USER app
+RUN mkdir -p /home/app/.cache/pip
 RUN --mount=type=cache,target=/home/app/.cache/pip,uid=1001,gid=1001 pip install --user requests
 ```
 
 ## Fix
 Retargets the mount to the directory the manager uses and adds `uid=`/`gid=` of the user. Adding
-`uid=`/`gid=` to a mount is safe. A retarget under a non-root user's home is unsafe: BuildKit creates
-missing mount dirs as root, which may leave `~/.cache` owned by root in the image.
+`uid=`/`gid=` to a mount is safe. BuildKit creates a missing mount dir and its parents as root
+(moby/buildkit#3153), which would leave `~/.cache` owned by root in the image: under a non-root
+user's home the fix first makes the new target as that user (`RUN mkdir -p ~/.cache/pip` right
+above the RUN), which is safe where the home is known to exist (`useradd -m`, `adduser`, an image's
+own user); elsewhere the retarget is unsafe.
 """
 from __future__ import annotations
 
@@ -35,10 +39,10 @@ from typing import Iterator
 
 from ..document.expand import expand
 from ..document.mounts import format_option, quoted_whole
-from ..semantics.pipeline import Analysis
+from ..semantics.pipeline import Analysis, RunFacts
 from ..findings import SAFE, UNSAFE, Edit, Finding, Fix
 from .base import live_runs, stray_mounts, who
-from ..fixing.cache_mount import home_problem, owner_options, target_problem
+from ..fixing.cache_mount import home_dir_edits, home_problem, owner_options, target_problem
 
 CODE = "CM102"
 NAME = "cache-mount-mismatch"
@@ -73,7 +77,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                               f"{manager.display} caches in {rc.path} for {who(facts)} ({rc.why}); "
                               f"this mount targets {m.target}, so the cache is never used"
                               + (f" (no automatic fix: {problem})" if problem else ""),
-                              start, end, _retarget_fix(analysis.text, m.mount, path, user, manager))
+                              start, end, _retarget_fix(analysis, facts, m.mount, path, manager))
             if user.is_root or user.uid is None or manager.os_package_manager:
                 continue
             for rc in f.caches:
@@ -123,7 +127,8 @@ def _owner_edits(mount, user, manager) -> list[Edit]:
     return edits
 
 
-def _retarget_fix(text: str, mount, path: str, user, manager) -> tuple[Fix, ...]:
+def _retarget_fix(analysis: Analysis, facts: RunFacts, mount, path: str, manager) -> tuple[Fix, ...]:
+    text, user = analysis.text, facts.ctx.user
     opt = mount.get("target")
     if opt is None or target_problem(path):
         return ()
@@ -138,11 +143,13 @@ def _retarget_fix(text: str, mount, path: str, user, manager) -> tuple[Fix, ...]
         edit = Edit(opt.value_start, opt.value_end, path)  # plain before and after: just the value
     else:
         edit = Edit(opt.start, opt.end, field)  # `"target=/x"`, `target="/x"` or a path with spaces
-    edits = [edit] + _owner_edits(mount, user, manager)
+    # a new mount dir under a non-root home: made as the user first where the home exists, else unsafe
+    made, groups = home_dir_edits(analysis, facts, [path])
+    edits = [edit] + _owner_edits(mount, user, manager) + made
     suffix = f" with uid={user.uid}" if owner_options(user, manager) else ""
-    home = home_problem(user, [path])   # a new mount dir under a non-root home: unsafe until BuildKit owns it right
+    home = home_problem(user, [path], makes_dirs=True)
     return (Fix(f"Retarget the cache mount to {path}{suffix}" + (f"; {home}" if home else ""), tuple(edits),
-                applicability=UNSAFE if home else SAFE),)
+                groups=tuple(groups), applicability=UNSAFE if home else SAFE),)
 
 
 def _owner_fix(mount, user, manager) -> tuple[Fix, ...]:
