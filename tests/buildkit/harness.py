@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from tests.buildkit.editor_fix import editor_fixes
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts" / "buildkit"
 DEFAULT_STATE_DIR = "/tmp/cachemount-buildkit"
@@ -141,7 +143,13 @@ def fix(dockerfile: str, context_files: dict[str, str | bytes] | None = None) ->
     if proc.returncode not in (0, 1):  # 1: findings left that have no fix
         raise RuntimeError(f"cachemount check --fix - exited {proc.returncode}: {proc.stderr.strip()}")
     # For stdin it prints the text only when a fix changed it.
-    return proc.stdout or dockerfile
+    fixed = proc.stdout or dockerfile
+    # The editor's "Fix all" (and the quick fix, when there is one) must write the same text.
+    for how, text in editor_fixes(dockerfile, context_files).items():
+        if text != fixed:
+            raise AssertionError(f"the editor's {how} differs from `cachemount check --fix`:\n--- CLI\n{fixed}"
+                                 f"--- {how}\n{text}")
+    return fixed
 
 
 class Daemon:
