@@ -278,9 +278,20 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
         check(await editor.edit((b) => b.insert(end, ' ')), 'edit failed');
         check(await editor.edit((b) => b.delete(new vscode.Range(end, end.translate(0, 1)))), 'edit failed');
         check(doc.isDirty, 'document is not dirty before save');
+        const seen = vscode.workspace.getConfiguration('editor', doc).get('codeActionsOnSave');
         await vscode.commands.executeCommand('workbench.action.files.save');
         const want = h.expected(cases.fixAll.expected);
-        await waitFor('the saved file to be fixed', () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want, 45_000);
+        try {
+          await waitFor('the saved file to be fixed', () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want, 45_000);
+        } catch (e) {
+          // what went wrong: the setting as the test saw it, what is on disk, and whether the server
+          // offers fix-all for the saved text now
+          const all = new vscode.Range(0, 0, doc.lineCount, 0);
+          const after = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, all, cases.fixAll.kind, 10);
+          throw new Failure(`${(e as Error).message}; codeActionsOnSave before the save: ${JSON.stringify(seen)}; ` +
+            `dirty: ${doc.isDirty}, version ${doc.version}; fix-all offered now: ${JSON.stringify((after ?? []).map((a) => a.title))}; ` +
+            `on disk:\n${fs.readFileSync(uri.fsPath, 'utf8')}`);
+        }
         check(!doc.isDirty, 'document still dirty after save');
       } finally {
         await editorConfig.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Global, true);
