@@ -17,16 +17,49 @@ from tests.lsp.lsp_helpers import SERVER, apply_edits, edits_of, encoding_of, in
 
 FIX_ALL = "source.fixAll.cachemount"
 TIMEOUT = 60.0
+UNSAFE_MARK = "(unsafe)"   # how the server titles a quick fix `check --fix` does not apply
+Files = dict[str, str | bytes] | None
 
 
-def editor_fixes(dockerfile: str, context_files: dict[str, str | bytes] | None) -> dict[str, str]:
+def editor_fixes(dockerfile: str, context_files: Files) -> dict[str, str]:
     """{"fix-all": text, "quick fix": text (only with one fixable diagnostic)} after applying each
     to `dockerfile` as the editor would. Without `context_files` the file is untitled (no build
     context), as stdin is for the CLI."""
-    return asyncio.run(asyncio.wait_for(_editor_fixes(dockerfile, context_files), TIMEOUT))
+    return _run(dockerfile, context_files, _fixes)
 
 
-async def _editor_fixes(dockerfile: str, context_files: dict[str, str | bytes] | None) -> dict[str, str]:
+def editor_quick_fix(dockerfile: str, context_files: Files, title_start: str) -> str:
+    """The text after the one quick fix whose title starts with `title_start` (preferred or not)."""
+    async def pick(s: _Session) -> str:
+        found = {a.title: a for d in s.diagnostics for a in await s.actions(d.range, [d], [T.CodeActionKind.QuickFix])
+                 if a.title.startswith(title_start) and a.edit is not None}   # overlapping ranges offer it twice
+        assert len(found) == 1, f"{len(found)} quick fixes titled {title_start!r}: {list(found)}"
+        return s.apply(next(iter(found.values())).edit)
+    return _run(dockerfile, context_files, pick)
+
+
+class _Session:
+    def __init__(self, client, uri: str, text: str, diagnostics: list[T.Diagnostic]):
+        self.client, self.uri, self.text, self.diagnostics = client, uri, text, diagnostics
+        self.encoding = encoding_of(client)
+
+    async def actions(self, rng: T.Range, diagnostics: list[T.Diagnostic], only: list[str]) -> list[T.CodeAction]:
+        got = await self.client.text_document_code_action_async(T.CodeActionParams(
+            text_document=T.TextDocumentIdentifier(uri=self.uri), range=rng,
+            context=T.CodeActionContext(diagnostics=diagnostics, only=only)))
+        return [a for a in got or [] if isinstance(a, T.CodeAction)]
+
+    def apply(self, edit: T.WorkspaceEdit) -> str:
+        return apply_edits(self.text, edits_of(edit, self.uri), self.encoding)
+
+
+def _run(dockerfile: str, context_files: Files, body):
+    return asyncio.run(asyncio.wait_for(_open(dockerfile, context_files, body), TIMEOUT))
+
+
+async def _open(dockerfile: str, context_files: Files, body):
+    """A server opened on `dockerfile` in a folder holding `context_files`; `body(session)` once
+    the file's first diagnostics are in."""
     with tempfile.TemporaryDirectory(prefix="cm-lsp-ctx-") as tmp:
         root = Path(tmp)
         for rel, content in (context_files or {}).items():
@@ -40,39 +73,26 @@ async def _editor_fixes(dockerfile: str, context_files: dict[str, str | bytes] |
         await client.start_io(*SERVER)
         try:
             await initialize(client, "visual-studio-code", root if context_files is not None else None)
-            client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings=None))
             open_doc(client, uri, dockerfile)
             diagnostics = (await published(client, uri, version=1, timeout=TIMEOUT)).diagnostics
-            encoding = encoding_of(client)
-            whole = T.Range(start=T.Position(line=0, character=0),
-                            end=T.Position(line=dockerfile.count("\n") + 1, character=0))
-            out = {"fix-all": await _fix_all(client, uri, whole, dockerfile, encoding)}
-            fixable = []
-            for d in diagnostics:
-                actions = await _actions(client, uri, d.range, [d], [T.CodeActionKind.QuickFix])
-                preferred = [a for a in actions if a.is_preferred and a.edit is not None]
-                if preferred:
-                    fixable.append(preferred[0])
-            if len(fixable) == 1:
-                out["quick fix"] = apply_edits(dockerfile, edits_of(fixable[0].edit, uri), encoding)
-            return out
+            return await body(_Session(client, uri, dockerfile, diagnostics))
         finally:
             await client.shutdown_session()
 
 
-async def _actions(client, uri: str, rng: T.Range, diagnostics: list[T.Diagnostic],
-                   only: list[str]) -> list[T.CodeAction]:
-    got = await client.text_document_code_action_async(T.CodeActionParams(
-        text_document=T.TextDocumentIdentifier(uri=uri), range=rng,
-        context=T.CodeActionContext(diagnostics=diagnostics, only=only)))
-    return [a for a in got or [] if isinstance(a, T.CodeAction)]
-
-
-async def _fix_all(client, uri: str, whole: T.Range, text: str, encoding: str) -> str:
-    actions = [a for a in await _actions(client, uri, whole, [], [FIX_ALL]) if a.kind == FIX_ALL]
-    if not actions:
-        return text
-    action = actions[0]
-    if action.edit is None:
-        action = await client.code_action_resolve_async(action)
-    return apply_edits(text, edits_of(action.edit, uri), encoding) if action.edit else text
+async def _fixes(s: _Session) -> dict[str, str]:
+    whole = T.Range(start=T.Position(line=0, character=0), end=T.Position(line=s.text.count("\n") + 1, character=0))
+    fix_all = [a for a in await s.actions(whole, [], [FIX_ALL]) if a.kind == FIX_ALL]
+    out = {"fix-all": s.text}
+    if fix_all:
+        action = fix_all[0] if fix_all[0].edit is not None else await s.client.code_action_resolve_async(fix_all[0])
+        if action.edit is not None:
+            out["fix-all"] = s.apply(action.edit)
+    fixable = []
+    for d in s.diagnostics:
+        preferred = [a for a in await s.actions(d.range, [d], [T.CodeActionKind.QuickFix])
+                     if a.is_preferred and a.edit is not None and not a.title.endswith(UNSAFE_MARK)]
+        fixable += preferred[:1]
+    if len(fixable) == 1:
+        out["quick fix"] = s.apply(fixable[0].edit)
+    return out

@@ -6,8 +6,17 @@ and `# syntax=docker/dockerfile:1` would pull a frontend image (no registry is r
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from cachemount.build_context.discover import given
+from cachemount.findings import SAFE
+from cachemount.fixing.apply import apply_fix
+from cachemount.lint import lint
+from tests.buildkit.editor_fix import editor_quick_fix
 from tests.buildkit.harness import fix
-from tests.buildkit.test_seed_scenarios import _common_asserts, apt_fetched, apt_need_to_get, run_edit_scenario
+from tests.buildkit.test_seed_scenarios import (APP_PY, REQS_1, SIZE_TOLERANCE, _common_asserts, apt_fetched,
+                                                apt_need_to_get, run_edit_scenario)
 
 
 def test_apt_front_end_on_debian_with_docker_clean(bk, bk_report):
@@ -60,3 +69,50 @@ def test_apt_in_two_stages_built_in_parallel_on_locked_mounts(bk, bk_report):
     evidence = {name: f"rebuild fetched {sorted(f)}" for name, f in fetched.items()}
     bk_report(s.line("(j) apt-get in two stages built in parallel, sharing=locked", evidence))
     _common_asserts(s)
+
+
+def _bind_variant(dockerfile: str, files: dict[str, str]) -> str:
+    """CM201's second quick fix (bind-mount the manifests, move the broad COPY after the install),
+    as the library applies it and as the editor's quick fix applies it: the same text."""
+    with tempfile.TemporaryDirectory(prefix="cm-bind-ctx-") as ctx:
+        for rel, content in files.items():
+            Path(ctx, rel).write_text(content)
+        context = given(ctx, None, "test")
+        [finding] = [f for f in lint(dockerfile, build_context=context) if f.code == "CM201"]
+        [bind] = [fx for fx in finding.fixes if fx.title.startswith("Bind-mount")]
+        assert bind.applicability == SAFE, bind.title
+        text = apply_fix(dockerfile, bind)
+    assert editor_quick_fix(dockerfile, files, "Bind-mount") == text
+    return text
+
+
+def test_copy_all_before_pip_install_bind_mount_variant(bk, bk_report):
+    dockerfile = (
+        "FROM python:3.11-slim\n"
+        "WORKDIR /app\n"
+        "COPY . .\n"
+        "RUN pip install -r requirements.txt\n"
+        'CMD ["python", "app.py"]\n'
+    )
+    files = {"requirements.txt": REQS_1, "app.py": APP_PY}
+    variant = _bind_variant(dockerfile, files)
+    assert "--mount=type=bind,source=requirements.txt,target=requirements.txt" in variant, variant
+    assert variant.index("pip install") < variant.index("COPY . .")
+    edited = {**files, "app.py": APP_PY.replace("print('ok')", "print('ok v2')")}
+    bk.prune()
+    results = {}
+    for name, text in (("unfixed", dockerfile), ("bind-mounted", variant)):
+        first = bk.build(text, files, f"bind-{name}")
+        assert first.ok, f"{name} build failed:\n{text}\n" + "\n".join(first.log.splitlines()[-40:])
+        second = bk.build(text, edited, f"bind-{name}")
+        assert second.ok, f"{name} rebuild failed:\n" + "\n".join(second.log.splitlines()[-40:])
+        rc, out = bk.run(second.tag, "python app.py")
+        assert rc == 0 and "ok v2" in out, out
+        results[name] = (second.step("pip install"), bk.image_size(second.tag))
+    assert not results["unfixed"][0].cached, "control: with COPY . . first, a source edit must rerun pip install"
+    assert results["bind-mounted"][0].cached, f"bind-mounted: a source-only edit reran pip install:\n{variant}"
+    size_a, size_b = results["unfixed"][1], results["bind-mounted"][1]
+    assert size_b <= size_a + max(SIZE_TOLERANCE, size_a // 100), f"{size_b} B > {size_a} B"
+    bk_report("(k) COPY . . before pip install, CM201's bind-mount quick fix\n"
+              f"    unfixed: pip install after an app.py edit: rerun, {size_a / 1e6:.1f} MB\n"
+              f"    bind-mounted: pip install after the same edit: CACHED, {size_b / 1e6:.1f} MB")
