@@ -17,7 +17,7 @@ from ..knowledge.workspaces import CWD_CONFIG
 from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 from .edits import insert_flags, instruction_block, line_start, newline_of
 from .manifests import (Plan, context_free_install, copy_dest, cwd_config_caveats, dependency_only, dest_dir,
-                        manifest_set, manifests_for, plan, project_dir, run_reads_no_context)
+                        in_dest, manifest_set, manifests_for, plan, project_dir, run_reads_no_context)
 
 __all__ = ["manifest_fixes", "move_above_fix", "prefetch_fix", "prefetch_possible", "movable_after", "manifests_for",
            "dependency_only", "context_free_install", "run_is_context_free"]
@@ -52,12 +52,11 @@ def _run_between(analysis: Analysis, instr: Instruction) -> str:
 
 
 def movable_after(analysis: Analysis, broad: Instruction, run: Instruction) -> bool:
-    dest_relative = not copy_dest(broad).startswith("/")
     for instr in _between(analysis, broad, run):
         if instr.keyword in _NEUTRAL:
             continue
-        if instr.keyword == "WORKDIR" and not dest_relative:
-            continue
+        if instr.keyword == "WORKDIR" and (copy_dest(broad).startswith("/") or _absolute_dest(analysis, broad)):
+            continue   # a relative destination is written out absolute where the COPY moves to
         if instr.keyword == "RUN" and _run_between(analysis, instr) != "blocks":
             continue
         return False
@@ -65,8 +64,35 @@ def movable_after(analysis: Analysis, broad: Instruction, run: Instruction) -> b
 
 
 def _between_caveats(analysis: Analysis, broad: Instruction, run: Instruction) -> list[str]:
-    return [f"the install on line {i.line + 1} also reads the build context before it"
-            for i in _between(analysis, broad, run) if i.keyword == "RUN" and _run_between(analysis, i) == "deps"]
+    out = [f"the install on line {i.line + 1} also reads the build context before it"
+           for i in _between(analysis, broad, run) if i.keyword == "RUN" and _run_between(analysis, i) == "deps"]
+    if broad.flag("chown"):   # a WORKDIR in the destination would now make that dir first, owned by root
+        dest = dest_dir(analysis, broad).rstrip("/") + "/"
+        out += [f"the WORKDIR on line {i.line + 1} would create its dir before the COPY --chown, owned by root"
+                for i in _between(analysis, broad, run)
+                if i.keyword == "WORKDIR" and (analysis.contexts[i.index].workdir.rstrip("/") + "/").startswith(dest)]
+    return out
+
+
+def _absolute_dest(analysis: Analysis, broad: Instruction) -> str | None:
+    """The broad COPY's text with its relative destination written as the absolute dir it means
+    (`COPY . .` under WORKDIR /srv -> `COPY . /srv/`), for moving it past a WORKDIR; None when
+    that cannot be written (exec form, a variable, a comment or heredoc in the way)."""
+    dest = copy_dest(broad)
+    text = analysis.text[broad.start:broad.end]
+    if broad.json_args is not None or broad.heredocs or "$" in dest or not text.rstrip().endswith(" " + dest):
+        return None
+    absolute = dest_dir(analysis, broad).rstrip("/") + "/"
+    return text.rstrip()[:-len(dest)] + absolute
+
+
+def _moved_copy(analysis: Analysis, broad: Instruction, run: Instruction) -> str:
+    """The broad COPY as written below the install: as it is, or with an absolute destination
+    when a WORKDIR between them would change what its relative one means."""
+    text = analysis.text[broad.start:broad.end]
+    if copy_dest(broad).startswith("/") or not any(i.keyword == "WORKDIR" for i in _between(analysis, broad, run)):
+        return text
+    return _absolute_dest(analysis, broad) or text
 
 
 def _carried_flags(text: str, copy: Instruction) -> str:
@@ -93,7 +119,7 @@ def _copy_lines(analysis: Analysis, broad: Instruction, facts: RunFacts, p: Plan
     lines = []
     for key, rels in by_dir.items():
         sub = key[1:] if key.startswith("\0") else key
-        target = posixpath.normpath(posixpath.join(dest_abs, sub))
+        target = posixpath.normpath(posixpath.join(dest_abs, in_dest(broad, sub or ".")))
         if target == workdir:
             shown = "./"
         elif target.startswith(workdir.rstrip("/") + "/"):
@@ -118,7 +144,7 @@ def manifest_fixes(analysis: Analysis, broad: Instruction, facts: RunFacts, f: I
     nl = newline_of(text)
     b_start, b_end = instruction_block(text, broad)
     r_start, r_end = instruction_block(text, facts.instr)
-    broad_text = text[b_start:b_end]
+    broad_text = text[b_start:broad.start] + _moved_copy(analysis, broad, facts.instr) + text[broad.end:b_end]
     if not broad_text.endswith("\n"):
         broad_text += nl
     tail = broad_text if text[r_end - 1:r_end] == "\n" else nl + broad_text.rstrip("\r\n")
@@ -133,7 +159,7 @@ def manifest_fixes(analysis: Analysis, broad: Instruction, facts: RunFacts, f: I
         dest_abs = dest_dir(analysis, broad)
         binds = []
         for rel in p.files:
-            target = posixpath.relpath(posixpath.join(dest_abs, rel), facts.ctx.workdir)
+            target = posixpath.relpath(posixpath.join(dest_abs, in_dest(broad, rel)), facts.ctx.workdir)
             binds.append(f"--mount=type=bind,source={rel},target={target}")
         bind_edits = [Edit(b_start, b_end, ""), insert_flags(analysis.doc, facts.instr, binds),
                       Edit(r_end, r_end, tail)]

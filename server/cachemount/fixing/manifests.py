@@ -8,7 +8,7 @@ COPY's destination, not the WORKDIR itself). It is SAFE only when the build cont
 - a workspace the project declares is listed completely (each member's manifests, paths kept);
 - nothing in the manifests makes the install read more (knowledge/workspaces.py CONTENT_CHECKS);
 - the RUN runs nothing else that may read the context (scripts, loops, `make`, other installs);
-- the broad COPY is a plain copy of the context root.
+- the broad COPY is a plain copy of the context root, or of one directory of it (`COPY app/ .`).
 Otherwise the fix is UNSAFE, and its title says what to check (`Plan.caveats`)."""
 from __future__ import annotations
 
@@ -141,10 +141,37 @@ def dest_dir(analysis: Analysis, copy: Instruction) -> str:
     return posixpath.normpath(posixpath.join(ctx.workdir, dest))
 
 
+def copy_root(copy: Instruction) -> str:
+    """The context dir a broad COPY copies: '' for the context root (`.`, `*`, ...), `app` for a
+    COPY of one plain directory (`COPY app/ .`)."""
+    sources = copy_sources(copy)
+    if len(sources) != 1 or any(ch in sources[0] for ch in "*?[$\\") or sources[0].startswith("/"):
+        return ""
+    root = posixpath.normpath(sources[0])
+    return "" if root == "." or root == ".." or root.startswith("../") else root
+
+
+def dir_copy_root(analysis: Analysis, copy: Instruction) -> str | None:
+    """`app` for a `COPY app/ <dest>` of a directory the known build context has (what CM201
+    treats as broad when an install's WORKDIR lies in its destination); else None."""
+    ctx = _known(analysis)
+    if ctx is None or copy.keyword != "COPY" or copy.flag("from") or copy.heredocs:
+        return None
+    root = copy_root(copy)
+    return root if root and ctx.is_dir(root) else None
+
+
 def project_dir(analysis: Analysis, broad: Instruction, workdir: str) -> str | None:
     """Where `workdir` lies in the build context, seen through the broad COPY (None: outside it)."""
     rel = posixpath.relpath(workdir, dest_dir(analysis, broad))
-    return None if rel == ".." or rel.startswith("../") else rel
+    if rel == ".." or rel.startswith("../"):
+        return None
+    return posixpath.normpath(posixpath.join(copy_root(broad), rel))
+
+
+def in_dest(broad: Instruction, rel: str) -> str:
+    """A context path as a path under the broad COPY's destination."""
+    return posixpath.relpath(rel, copy_root(broad) or ".")
 
 
 def _join(base: str, rel: str) -> str:
@@ -179,7 +206,7 @@ def plan(analysis: Analysis, broad: Instruction, facts: RunFacts, f: InvocationF
         rel = posixpath.relpath(_join(facts.ctx.workdir, name), dest_dir(analysis, broad))
         if rel == ".." or rel.startswith("../"):
             return None
-        p.explicit[name] = rel
+        p.explicit[name] = _join(copy_root(broad), rel)
     ctx = _known(analysis)
     wrapper = _wrapper_files(spec, f.inv)
     if ctx is None:
@@ -295,7 +322,7 @@ def _copy_caveats(analysis: Analysis, broad: Instruction) -> list[str]:
     out = []
     line = broad.line + 1
     sources = copy_sources(broad)
-    if len(sources) != 1 or sources[0] not in ROOT_SOURCES:
+    if len(sources) != 1 or (sources[0] not in ROOT_SOURCES and dir_copy_root(analysis, broad) is None):
         out.append(f"the COPY on line {line} does not copy the context root as a whole")
     extra = sorted({f.name for f in broad.flags} - CARRIED_FLAGS)
     if extra:

@@ -7,7 +7,8 @@ every file of the build context, so when it comes before `pip install -r require
 `npm ci`, `go mod download`, `bundle install`, ...), any source edit re-runs the whole install.
 Copy the manifests first, install, then copy the rest. Steps designed to run after the full copy
 (`uv sync` after `uv sync --no-install-project`, `pip install .`, `go build` after
-`go mod download`, ...) and `COPY --from=` are not reported. Two softer hints (severity
+`go mod download`, ...) and `COPY --from=` are not reported. With the build context known, a COPY
+of one project directory (`COPY app/ .`) counts too when the install's manifests are in it. Two softer hints (severity
 information): an OS package install (apt, apk, dnf, ...) placed after the copy, which could simply
 move above it, and a build step that fetches dependencies itself (`cargo build`, `gradle build`,
 `go build`) with no dependency-only step before the copy and no cache mount.
@@ -46,7 +47,8 @@ check; with the build context unknown (stdin, an untitled buffer) it is always u
 OS package install above the COPY is safe; moving a global tool install (`npm install -g`,
 `yarn global add`) is safe when the context has no `.npmrc`/`.yarnrc` it would read. The prefetch
 step is written where the build step's WORKDIR lies in the context, and is safe only when the
-context has its manifests.
+context has its manifests. When a WORKDIR lies between the broad COPY and the install, the moved
+COPY's relative destination is written out absolute (`COPY . /srv/`), so it lands where it did.
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ from ..semantics.invocations import matches_dep_step
 from .base import command_text, invocation_span
 from ..fixing.copy_reorder import (context_free_install, dependency_only, manifest_fixes, manifests_for,
                                    move_above_fix, prefetch_fix, prefetch_possible, run_is_context_free)
-from ..fixing.manifests import copy_sources
+from ..fixing.manifests import copy_root, copy_sources, dir_copy_root, plan
 
 CODE = "CM201"
 NAME = "copy-before-install"
@@ -88,16 +90,43 @@ def check(analysis: Analysis) -> Iterator[Finding]:
     doc = analysis.doc
     for stage in doc.stages:
         broad: Instruction | None = None
+        dir_copy: Instruction | None = None      # `COPY app/ .` of a project dir of the known context
         dep_done: frozenset[str] = frozenset()   # managers whose dependency-only step ran before it
         for instr in stage.instructions:
             if broad is None and is_broad_copy(instr):
                 broad = instr
                 dep_done = _dep_managers(analysis, instr.index)
                 continue
-            facts = analysis.runs.get(instr.index)
-            if facts is None or broad is None:
+            if broad is None and dir_copy is None and dir_copy_root(analysis, instr) is not None:
+                dir_copy = instr
                 continue
-            yield from _after_broad_copy(analysis, facts, broad, dep_done)
+            facts = analysis.runs.get(instr.index)
+            if facts is None:
+                continue
+            if broad is not None:
+                yield from _after_broad_copy(analysis, facts, broad, dep_done)
+            elif dir_copy is not None:
+                yield from _after_dir_copy(analysis, facts, dir_copy)
+
+
+def _after_dir_copy(analysis: Analysis, facts: RunFacts, copy: Instruction) -> Iterator[Finding]:
+    """An install whose manifests a COPY of a whole project dir brings in: reported only where the
+    build context shows those manifests in that dir, so the fix has exact files to copy first."""
+    reported: set[str] = set()
+    for f in facts.invocations:
+        manager = f.inv.manager
+        if manager.key in reported or f.inv.role != "download" or not dependency_only(f.inv):
+            continue
+        p = plan(analysis, copy, facts, f)
+        if p is None or not p.files:
+            continue
+        reported.add(manager.key)
+        start, end = invocation_span(f.inv)
+        yield Finding(CODE, NAME, SEVERITY,
+                      f"`{command_text(f.inv)}` needs only its manifest files, but the COPY on line {copy.line + 1} "
+                      f"copies all of {copy_root(copy)}/ first, so every source change there re-runs this install; "
+                      f"copy {_manifest_text(f)} first and the rest after the install",
+                      start, end, partial(manifest_fixes, analysis, copy, facts, f))
 
 
 def _after_broad_copy(analysis: Analysis, facts: RunFacts, broad: Instruction,
