@@ -122,6 +122,11 @@ def code_action(title: str, kind: str, preferred: bool, diag: T.Diagnostic, edit
     return T.CodeAction(title=title, kind=kind, diagnostics=[diag], is_preferred=preferred, edit=edit)
 
 
+def asks_for_fix_all(only: list[str]) -> bool:
+    """A code action request filtered to fix-all kinds (an editor's fix-all on save, or its command)."""
+    return any(kind in ("source.fixAll", FIX_ALL) for kind in only)
+
+
 def fix_all_action(uri: str, version: int) -> T.CodeAction:
     """The fix-all action without its edit (computed on resolve, or at once for clients that cannot)."""
     return T.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, data={"uri": uri, "version": version})
