@@ -90,6 +90,8 @@ write_settings() {
       "git.enabled": false,
       "chat.commandCenter.enabled": false,
       "editor.hover.delay": 300,
+      // the LSP trace goes to the output channel log file, copied to test-output/logs
+      "cachemount.trace.server": "verbose",
     };
     require("fs").writeFileSync(process.argv[1], JSON.stringify(s, null, 2));
   ' "$RUN/ud/User/settings.json"
@@ -164,6 +166,8 @@ else
   say "code-server did not start (main phase)"
 fi
 stop_code_server
+# VS Code's logs (the extension's output channel, with the LSP trace) for when a check fails
+cp -r "$RUN/ud/logs" "$OUT/logs/vscode-main" 2>/dev/null
 
 # --- 5. untrusted workspace: its cachemount.path/interpreter must never run ----------------------
 MARKER=$RUN/untrusted/workspace-program-ran

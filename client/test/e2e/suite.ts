@@ -278,6 +278,7 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
         check(await editor.edit((b) => b.insert(end, ' ')), 'edit failed');
         check(await editor.edit((b) => b.delete(new vscode.Range(end, end.translate(0, 1)))), 'edit failed');
         check(doc.isDirty, 'document is not dirty before save');
+        check(vscode.window.activeTextEditor?.document === doc, 'the fixture is not the active editor: the save would miss it');
         const seen = vscode.workspace.getConfiguration('editor', doc).get('codeActionsOnSave');
         await vscode.commands.executeCommand('workbench.action.files.save');
         const want = h.expected(cases.fixAll.expected);
