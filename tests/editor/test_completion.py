@@ -179,3 +179,36 @@ def test_flags_on_continuation_lines():
     sharing = next(r for r in results if r.label == "sharing")
     assert text[sharing.start:sharing.end] == "sh"
     assert "type" not in [r.label for r in results]
+
+
+def _by_sort_text(results):
+    return [r.label for r in sorted(results, key=lambda r: r.sort_text)]
+
+
+def test_targets_under_a_non_root_user_list_the_users_dirs_first():
+    # apt-get comes first in the command, but its dirs are system dirs: the user's own come first
+    _, _, results = complete("RUN --mount=type=cache,target=| apt-get update && pip install x && npm ci")
+    assert _by_sort_text(results) == ["/home/app/.cache/pip", "/home/app/.npm", "/var/cache/apt", "/var/lib/apt/lists"]
+    assert [r.label for r in results if r.preselect] == ["/home/app/.cache/pip"]
+
+
+def test_targets_from_the_stage_put_this_users_dir_before_roots():
+    head = "FROM python:3.12-slim\nRUN pip install a\nRUN useradd -m -u 1001 app\nUSER app\n"
+    _, _, results = complete("RUN --mount=type=cache,target=| true", head)
+    ordered = sorted(results, key=lambda r: r.sort_text)
+    # pip ran as root on line 2; this RUN runs as app: where pip caches for app, then root's dir
+    assert [r.label for r in ordered] == ["/home/app/.cache/pip", "/root/.cache/pip"]
+    assert ordered[0].preselect and "USER app" in ordered[0].detail and "line 2" in ordered[0].detail
+    assert "line 2" in ordered[1].detail and not ordered[1].preselect
+    # a RUN of both users in the stage: the one that ran as app names its own line
+    head2 = head + "RUN pip install --user b\n"
+    _, _, results = complete("RUN --mount=type=cache,target=| true", head2)
+    ordered = sorted(results, key=lambda r: r.sort_text)
+    assert [r.label for r in ordered] == ["/home/app/.cache/pip", "/root/.cache/pip"]
+    assert "line 5" in ordered[0].detail
+
+
+def test_targets_under_root_keep_roots_dirs_first():
+    head = "FROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\nRUN pip install --user b\nUSER root\n"
+    _, _, results = complete("RUN --mount=type=cache,target=| true", head)
+    assert _by_sort_text(results) == ["/root/.cache/pip", "/home/app/.cache/pip"]

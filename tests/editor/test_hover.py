@@ -31,9 +31,9 @@ def span(text, result):
 def test_whole_mount_flag():
     r = hover(APP, "--mount")
     assert span(APP, r).startswith("--mount=type=cache,target=/root/.cache/pip")
-    assert "**`RUN --mount`**" in r.markdown and "since Dockerfile 1.2" in r.markdown
-    assert "This is a **cache** mount" in r.markdown
-    assert K.TYPE_URLS["cache"] in r.markdown
+    assert r.markdown.startswith("**`RUN --mount`** · a **cache** mount · Dockerfile 1.2")
+    assert K.MOUNT_TYPE_DOCS["cache"].doc in r.markdown
+    assert r.markdown.endswith(f"({K.TYPE_URLS['cache']})")   # links last
 
 
 @pytest.mark.parametrize("key", ["type", "target", "uid", "gid", "sharing", "mode", "id"])
@@ -77,8 +77,8 @@ def test_value_hovers_explain_the_value():
 def test_target_context_mismatch_for_user():
     r = hover(APP, "/root/.cache/pip")
     assert span(APP, r) == "/root/.cache/pip"
-    assert ("✗ pip caches in `/home/app/.cache/pip` for USER app (uid 1001); this mount targets "
-            "`/root/.cache/pip`") in r.markdown
+    assert ("**In this RUN**: ✗ pip caches in `/home/app/.cache/pip` for USER app (uid 1001), not in "
+            "`/root/.cache/pip`: pip never uses this mount") in r.markdown
 
 
 def test_target_context_match():
@@ -206,3 +206,77 @@ def test_target_hover_under_a_non_root_home_says_who_owns_the_mount_point():
     assert "an earlier step makes `/home/app/.cache/pip` as this user" in made and "#3153" not in made
     root = hover("FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n", "target=", 2)
     assert "**Owner**" not in root.markdown
+
+
+def test_whole_mount_hover_puts_every_fact_of_the_run_under_one_heading():
+    text = ("FROM python:3.12-slim\nRUN useradd -m -u 1001 app\nUSER app\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip,uid=1000 pip install x\n")
+    md = hover(text, "--mount").markdown
+    assert md.count("In this RUN") == 1
+    facts = md.split("**In this RUN**:\n", 1)[1].split("\n\n", 1)[0].split("\n")
+    assert facts[0].startswith("- ✗ pip caches in `/home/app/.cache/pip`")
+    assert facts[1].startswith("- ✗ `uid=1000`, but this RUN runs as USER app (uid 1001")
+    # this RUN's facts come before the generic text, and the link last
+    assert md.index("In this RUN") < md.index(K.MOUNT_TYPE_DOCS["cache"].doc) < md.index("[Dockerfile reference]")
+
+
+def test_one_fact_is_inline_and_root_gets_no_owner_noise_on_the_mount():
+    text = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n"
+    md = hover(text, "--mount").markdown
+    assert "**In this RUN**: ✓ matches: pip caches in `/root/.cache/pip` for root" in md
+    assert "uid" not in md.split("\n\n")[1]
+
+
+def test_type_hover_lists_every_type_on_one_line():
+    r = hover(APP, "type=")
+    for t in K.MOUNT_TYPE_DOCS.values():
+        assert t.short and f"- `{t.name}`: {t.short}\n" in r.markdown + "\n"
+    assert K.OPTIONS_BY_KEY["type"].doc in r.markdown
+
+
+SHARING = K.OPTIONS_BY_KEY["sharing"]
+
+
+def test_sharing_hover_lists_the_three_choices_with_what_each_does():
+    r = hover(APP, "sharing=")
+    choices = [line for line in r.markdown.split("\n") if line.startswith("- ")]
+    assert [c.split(":")[0] for c in choices] == ["- `shared` (default)", "- `private`", "- `locked`"]
+    for choice, v in zip(choices, SHARING.values):
+        assert choice.endswith(v.doc)
+    docs = {v.value: v.doc for v in SHARING.values}
+    assert "same time" in docs["shared"]
+    assert "waits" in docs["locked"] and "apt" in docs["locked"]
+    assert "new copy" in docs["private"] and "no waiting" in docs["private"]
+    value = hover(APP, "locked")   # the value's hover shows the same choices, this one in bold
+    assert "- **`locked`**: " + docs["locked"] in value.markdown and "- `shared` (default): " in value.markdown
+    typo = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt,sharing=lock apt-get update\n"
+    bad = hover(typo, "lock ").markdown   # a wrong value: what is allowed, and what each one does
+    assert bad.startswith("**`sharing=lock`**: ⚠ not a valid `sharing`") and "Did you mean `locked`?" in bad
+    assert "- `locked`: " + docs["locked"] in bad
+
+
+APT = "FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt{} apt-get update && apt-get install -y curl\n"
+PIP = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip{} pip install x\n"
+
+
+@pytest.mark.parametrize("text,expect", [
+    (APT.format(",sharing=shared"), "**In this RUN**: ✗ apt-get needs exclusive access to this cache: use `sharing=locked`."),
+    (APT.format(",sharing=locked"), "**In this RUN**: ✓ apt-get needs exclusive access to this cache, and `locked` gives it."),
+    (APT.format(",sharing=private"), "apt-get needs exclusive access to this cache: `private` gives it"),
+    (PIP.format(",sharing=shared"), "**In this RUN**: ✓ pip works with `shared`."),
+    (PIP.format(",sharing=locked"), "pip works with `shared`, the default; `locked` only makes concurrent builds wait."),
+    (PIP.format(",sharing=private"), "`private` only gives concurrent builds separate copies"),
+])
+def test_sharing_hover_says_what_this_runs_manager_needs(text, expect):
+    assert expect in hover(text, "sharing").markdown
+    assert expect in hover(text, "sharing=", len("sharing=")).markdown   # and on the value
+
+
+def test_sharing_needs_come_from_the_tables():
+    from cachemount.knowledge.managers import BY_KEY
+    apt = BY_KEY["apt-get"]
+    assert any(c.sharing == "locked" for c in apt.caches)
+    assert not any(c.sharing for c in BY_KEY["pip"].caches)
+    gradle = ("FROM gradle:8-jdk21\nRUN --mount=type=cache,target=/home/gradle/.gradle,sharing=shared "
+              "gradle build\n")
+    assert "✗ Gradle needs exclusive access" in hover(gradle, "sharing").markdown

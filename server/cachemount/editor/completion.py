@@ -6,7 +6,7 @@ cache mount the way the fixes do. Pure: text and an offset in, results with code
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..document.model import Document, Flag, Instruction
@@ -280,26 +280,61 @@ def _stage_facts(ctx: _Ctx) -> list["RunFacts"]:
 
 
 def _targets(ctx: _Ctx, options, start: int, end: int) -> list[CompletionResult]:
+    """The cache dirs of this RUN's managers (or, before it runs one, of its stage's), this RUN's
+    user's own dirs first: under `USER app`, /home/app/.cache/pip before /root/.cache/pip."""
     facts = ctx.facts()
     if facts is None:
         return []
     from ..rules.base import who
+    from ..semantics import cachedirs
+
+    user = facts.ctx.user
     taken = {m.target for m in facts.cache_mounts if m.target and not (m.mount.flag.start <= start <= m.mount.flag.end)}
-    out: list[CompletionResult] = []
+    found: list[tuple[int, CompletionResult]] = []
     seen = set()
-    for source in _stage_facts(ctx):
+
+    def add(rc, manager, owner, detail: str) -> None:
+        if not rc.path or rc.path in seen or rc.path in taken:
+            return
+        seen.add(rc.path)
+        purpose = getattr(rc.spec, "purpose", "cache")
+        rank = _owner_rank(rc.path, user, owner)
+        found.append((rank, CompletionResult(
+            rc.path, "path", rc.path, start, end, f"{manager.display} {purpose}{detail}",
+            f"Where {manager.display} caches for {who(facts)}: {rc.why}." if owner is user else
+            f"Where {manager.display} caches for {owner.describe() if not owner.is_root else 'root'}: {rc.why}.")))
+
+    sources = _stage_facts(ctx)
+    for source in sources:
+        here = "" if source is facts else f" (used on line {source.instr.line + 1})"
         for manager, caches in _managers(source):
             for rc in caches:
-                if rc.path in seen or rc.path in taken:
-                    continue
-                seen.add(rc.path)
-                purpose = getattr(rc.spec, "purpose", "cache")
-                here = "" if source is facts else f" (used on line {source.instr.line + 1})"
-                out.append(CompletionResult(
-                    rc.path, "path", rc.path, start, end, f"{manager.display} {purpose}{here}",
-                    f"Where {manager.display} caches for {who(facts)}: {rc.why}.", sort_text=f"{len(out):02d}",
-                    preselect=not out))
-    return out
+                add(rc, manager, source.ctx.user, here)
+    for source in sources:
+        if source is not facts and source.ctx.user != user:
+            # the same tools run by this RUN's user: where they would cache here
+            for f in source.invocations:
+                if f.inv.role in ("download", "consume"):
+                    for rc in cachedirs.resolve_caches(f.inv, facts.ctx.env, user, None, facts.ctx.workdir):
+                        add(rc, f.inv.manager, user, f" for {who(facts)} (as on line {source.instr.line + 1})")
+    found.sort(key=lambda item: item[0])   # stable: the order of the RUN within a rank
+    return [replace(item, sort_text=f"{rank}{i:02d}", preselect=i == 0)
+            for i, (rank, item) in enumerate(found)]
+
+
+def _owner_rank(path: str, user, owner) -> int:
+    """0: in this RUN's user's home; 2: in the home of the other user a dir was found for (root's
+    /root/.cache/pip seen on a RUN before `USER app`); 1: elsewhere (/var/cache/apt, /go/pkg/mod)."""
+    def under(home: str | None) -> bool:
+        if not home or home == "/":
+            return False
+        return path == home or path.startswith(home.rstrip("/") + "/")
+
+    if under(user.home):
+        return 0
+    if owner is not user and owner.home != user.home and under(owner.home):
+        return 2
+    return 1
 
 
 def _ids(ctx: _Ctx, start: int, end: int) -> list[CompletionResult]:

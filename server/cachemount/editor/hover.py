@@ -291,65 +291,99 @@ class _MountContext:
 def _defaults_line(spec: K.OptionSpec, mtype: str) -> str:
     default = dict(spec.defaults).get(mtype)
     bits = []
-    if spec.key == "type":
-        bits.append(f"Default: {default}")
-    elif default:
+    if default and spec.key != "type":   # the type's doc says its default
         bits.append(f"Default for {mtype}: {default}")
     if spec.aliases:
         bits.append("Also written " + ", ".join(f"`{a}`" for a in spec.aliases))
-    bits.append(f"Since {_since(spec.since)}")
     return " · ".join(bits)
 
 
-def _type_note(spec: K.OptionSpec, mtype: str) -> str:
+def _type_warning(spec: K.OptionSpec, mtype: str) -> str:
     if mtype in spec.rejected_by:
         takes = ", ".join(spec.accepted_by)
         return f"⚠ Not allowed on a **{mtype}** mount: BuildKit fails the build (taken by: {takes})."
     if mtype in spec.ignored_by:
         uses = ", ".join(spec.accepted_by)
         return f"⚠ **Ignored** on a {mtype} mount (used by: {uses})."
+    return ""
+
+
+def _option_doc(spec: K.OptionSpec, mtype: str) -> str:
+    """What the option is, then what it does on this type: one paragraph."""
     per = dict(spec.per_type).get(mtype)
-    return f"On a **{mtype}** mount: {per}" if per else ""
+    return f"{spec.doc} On a **{mtype}** mount: {per}" if per else spec.doc
+
+
+def _in_this_run(items: list[str]) -> str:
+    """All the context facts under one heading: one fact inline, several as a list."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return f"**In this RUN**: {items[0]}"
+    return "**In this RUN**:\n" + "\n".join(f"- {item}" for item in items)
+
+
+def _type_list() -> str:
+    return "\n".join(f"- `{t.name}`: {t.short}" for t in K.MOUNT_TYPE_DOCS.values())
+
+
+def _sharing_choices(spec: K.OptionSpec, current: str | None = None) -> str:
+    """The three `sharing` values, one line each; the one this mount uses in bold."""
+    default = (dict(spec.defaults).get("cache") or "").strip("`")
+    lines = []
+    for v in spec.values:
+        name = f"**`{v.value}`**" if v.value == current else f"`{v.value}`"
+        lines.append(f"- {name}{' (default)' if v.value == default else ''}: {v.doc}")
+    return "\n".join(lines)
+
+
+def _mount_link(spec: K.OptionSpec, mtype: str) -> str:
+    return _link(K.TYPE_URLS.get(mtype, spec.url) if spec.key != "type" else spec.url)
 
 
 def _key_hover(ctx: _MountContext, opt: MountOption, spec: K.OptionSpec, mtype: str) -> HoverResult:
-    parts = [f"**`{spec.key}`** · `--mount` option", spec.doc, _type_note(spec, mtype), _defaults_line(spec, mtype)]
-    if spec.key == "type":
-        parts.append("\n".join(f"- `{v.value}`: {v.doc.split('. ')[0].rstrip('.')}." for v in spec.values))
-    parts.extend(_context(ctx, spec.key, mtype))
-    parts.append(_link(K.TYPE_URLS.get(mtype, spec.url) if spec.key != "type" else spec.url))
+    parts = [f"**`{spec.key}`** · `--mount` option · {_since(spec.since)}", _type_warning(spec, mtype),
+             _in_this_run(_context(ctx, spec.key, mtype))]
+    if spec.key == "sharing":
+        parts += [spec.doc, _sharing_choices(spec)]
+    elif spec.key == "type":
+        parts += [spec.doc, _type_list()]
+    else:
+        parts += [_option_doc(spec, mtype), _defaults_line(spec, mtype)]
+    parts.append(_mount_link(spec, mtype))
     end = opt.key_end if opt.value is not None else opt.end
     return _result(parts, opt.start, end)
 
 
 def _value_hover(ctx: _MountContext, opt: MountOption, spec: K.OptionSpec, mtype: str) -> HoverResult:
     value = opt.value or ""
-    shown = f"{opt.key}={value}"
-    parts = [f"**`{shown}`**"]
     key = spec.key
+    title = f"**`{opt.key}={value}`**"
+    about: list[str] = []       # what this value means, before the context
+    doc: list[str] = []         # the generic part, after it
     if spec.values:
         vdoc = {v.value: v for v in spec.values}.get(value.lower())
-        if vdoc is not None:
-            parts.append(vdoc.doc)
-        else:
+        if vdoc is None:
             import difflib
             allowed = ", ".join(f"`{v.value}`" for v in spec.values)
             guess = difflib.get_close_matches(value.lower(), [v.value for v in spec.values], 1, 0.5)
             hint = f" Did you mean `{guess[0]}`?" if guess else ""
-            parts.append(f"⚠ Not a valid `{key}`: BuildKit fails the build. Allowed: {allowed}.{hint}")
-    else:
-        parts.append(spec.doc)
+            title += f": ⚠ not a valid `{key}`: BuildKit fails the build. Allowed: {allowed}.{hint}"
+        if key == "sharing":   # the choice is the point: show all three
+            doc.append(_sharing_choices(spec, vdoc.value if vdoc is not None else None))
+        elif vdoc is not None:
+            title += f": {vdoc.doc}"
+    else:   # about the value: what the key means on this type, else in general
+        doc.append(dict(spec.per_type).get(mtype) or spec.doc)
     expanded = ctx.expanded(opt)
     if expanded is not None and expanded != value:
-        parts.append(f"Expands to {_code(expanded)} here.")
+        about.append(f"Expands to {_code(expanded)} here.")
     elif expanded is None and "$" in value and key != "from":
-        parts.append("Uses a variable whose value is not known at this point of the Dockerfile.")
+        about.append("Uses a variable whose value is not known at this point of the Dockerfile.")
     if key not in ("type", "sharing"):
-        note = _type_note(spec, mtype)
-        if note:
-            parts.append(note)
-    parts.extend(_value_detail(ctx, opt, spec, mtype, expanded))
-    parts.extend(_context(ctx, key, mtype, value_hover=True))
+        about.append(_type_warning(spec, mtype))
+    about.extend(_value_detail(ctx, opt, spec, mtype, expanded))
+    parts = [title, " ".join(a for a in about if a), _in_this_run(_context(ctx, key, mtype, value_hover=True)), *doc]
     parts.append(_link(K.TYPE_URLS.get(mtype, spec.url) if key != "type" else K.TYPE_URLS.get(value.lower(), spec.url)))
     return _result(parts, opt.value_start, opt.value_end)
 
@@ -458,12 +492,14 @@ def _unknown_key_hover(opt: MountOption, mtype: str) -> HoverResult:
 
 def _whole_mount_hover(ctx: _MountContext, flag: Flag, mtype: str) -> HoverResult:
     spec = K.RUN_FLAGS["mount"]
-    parts = [f"**`RUN --mount`** · since {_since(spec.since)}", spec.doc]
     tdoc = K.MOUNT_TYPE_DOCS.get(mtype)
-    if tdoc is not None:
+    if tdoc is None:   # an unknown type: CM301 says so; the flag's own doc still helps
+        parts = [f"**`RUN --mount`** · {_since(spec.since)}", spec.doc]
+    else:
         explicit = ctx.mount.get("type") is not None
-        parts.append(f"This is a **{mtype}** mount{'' if explicit else ' (the default type)'}: {tdoc.doc}")
-    parts.extend(_context(ctx, "", mtype))
+        parts = [f"**`RUN --mount`** · a **{mtype}** mount{'' if explicit else ' (the default type)'} · "
+                 f"{_since(spec.since)}",
+                 _in_this_run(_context(ctx, "", mtype)), tdoc.doc]
     parts.append(_link(K.TYPE_URLS.get(mtype, spec.url)))
     return _result(parts, flag.start, flag.end)
 
@@ -471,6 +507,7 @@ def _whole_mount_hover(ctx: _MountContext, flag: Flag, mtype: str) -> HoverResul
 # -- context: managers, users -----------------------------------------------------------------------
 
 def _context(ctx: _MountContext, key: str, mtype: str, value_hover: bool = False) -> list[str]:
+    """The facts of this RUN that bear on `key` ('' for the whole mount), one item each."""
     if mtype != "cache":
         return []
     facts = ctx.facts()
@@ -481,7 +518,7 @@ def _context(ctx: _MountContext, key: str, mtype: str, value_hover: bool = False
         out.extend(_manager_lines(ctx, facts))
     if key == "target":
         out.extend(_home_lines(ctx, facts))
-    if key in ("", "uid", "gid", "mode"):
+    if key in ("uid", "gid", "mode") or (key == "" and not facts.ctx.user.is_root):
         out.extend(_owner_lines(ctx, facts, key))
     if key == "sharing":
         out.extend(_sharing_lines(ctx, facts))
@@ -543,10 +580,10 @@ def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
     if opt is None:
         return []
     if target is None:
-        return [f"**In this RUN**: the target {_code(opt.value or '')} uses a variable that is not known here, so "
-                "it cannot be checked against the package managers' cache dirs."]
+        return [f"the target {_code(opt.value or '')} uses a variable that is not known here, so it cannot be "
+                "checked against the package managers' cache dirs."]
     if not managers:
-        return [f"**In this RUN**: no known package manager runs here, so nothing is known to use {_code(target)}."]
+        return [f"no known package manager runs here, so nothing is known to use {_code(target)}."]
     who = _who(facts)
     lines = []
     for manager, caches, unknown in managers:
@@ -554,20 +591,20 @@ def _manager_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
         covered = [rc for rc in caches if cachedirs.covers(target, rc)]
         if covered:
             for rc in covered:
-                lines.append(f"- ✓ matches: {display} caches in {_code(rc.path)} for {who}{_because(rc.why)}")
+                lines.append(f"✓ matches: {display} caches in {_code(rc.path)} for {who}{_because(rc.why)}")
             continue
         intended = cachedirs.intended_for(target, manager)
         if caches and (intended or len(managers) == 1):
-            for rc in caches:
-                lines.append(f"- ✗ {display} caches in {_code(rc.path)} for {who}{_because(rc.why)}; this "
-                             f"mount targets {_code(target)}, so {display} never uses it")
+            where = " and ".join(f"{_code(rc.path)}{_because(rc.why)}" for rc in caches)
+            lines.append(f"✗ {display} caches in {where} for {who}, not in {_code(target)}: "
+                         f"{display} never uses this mount")
         if unknown and (intended or len(managers) == 1):
             for rc in unknown:
-                lines.append(f"- ? {display}: its cache dir is not known here ({rc.why})")
+                lines.append(f"? {display}: its cache dir is not known here ({rc.why})")
     if not lines:
         names = ", ".join(getattr(m, "display", str(m)) for m, _, _ in managers)
-        lines.append(f"- no package manager in this RUN ({names}) caches in {_code(target)}")
-    return ["**In this RUN**:\n" + "\n".join(lines)]
+        lines.append(f"no package manager in this RUN ({names}) caches in {_code(target)}")
+    return lines
 
 
 def _home_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
@@ -578,11 +615,10 @@ def _home_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
     if target is None or analysis is None or not under_home(user, [target]):
         return []
     if user.home_made and not home_dirs_to_make(analysis, facts, user, [target]):
-        return [f"**Owner**: an earlier step makes {_code(target)} as this user, so BuildKit mounts over a dir "
-                "the user owns."]
-    return [f"**Owner**: BuildKit makes a missing target and its parents as root (moby/buildkit#3153), so they "
-            f"would stay root-owned in {_code(user.home or '')}; make it as the user first "
-            f"(`RUN mkdir -p {target}` after `USER`), as cachemount's fix does."]
+        return [f"**Owner** ✓: an earlier step makes {_code(target)} as this user, so the mount point is theirs."]
+    return [f"**Owner**: BuildKit creates a missing target and its parents as root (moby/buildkit#3153), "
+            f"leaving root-owned dirs in {_code(user.home or '')}: add `RUN mkdir -p {target}` after `USER` "
+            "first, as the fix does."]
 
 
 def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
@@ -590,11 +626,11 @@ def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
     who = _who(facts)
     long = _who_from(facts)
     if user.is_root:
-        return [f"**In this RUN**: runs as {long}, which can write to the cache dir whatever its owner; "
-                "`uid`/`gid` matter only under a non-root `USER`."]
+        return [f"runs as {long}, which can write to the cache dir whatever its owner; `uid`/`gid` matter only "
+                "under a non-root `USER`."]
     if user.uid is None:
-        return [f"**In this RUN**: runs as {long}, whose uid is not known here; a new cache dir is "
-                "owned by root (mode 0755) unless `uid=`/`gid=` give that user's ids."]
+        return [f"runs as {long}, whose uid is not known here; a new cache dir is root's (mode 0755) unless "
+                "`uid=`/`gid=` give that user's ids."]
     env = ctx.env()
     from ..document.expand import expand
 
@@ -609,17 +645,17 @@ def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
     world_writable = mode is not None and re.fullmatch(r"[0-7]+", mode) and int(mode, 8) & 0o002
     if ctx.mount.get("uid") is None:
         if world_writable:
-            return [f"**In this RUN**: runs as {long}; there is no `uid=`, but `mode={mode}` makes the new "
-                    "cache dir writable by anyone."]
-        return [f"**In this RUN**: runs as {long}. Without `uid=`, BuildKit creates the cache dir owned by "
-                f"root with mode 0755, so {who} cannot write to it. Add `uid={user.uid},gid={gid_want}`."]
+            return [f"runs as {long}; there is no `uid=`, but `mode={mode}` makes a new cache dir writable by "
+                    "anyone."]
+        return [f"✗ runs as {long}. Without `uid=`, a new cache dir is root's (mode 0755) and not writable "
+                f"by it: add `uid={user.uid},gid={gid_want}`."]
     if uid is None:
-        return [f"**In this RUN**: runs as {long}; `uid` uses a variable not known here."]
+        return [f"runs as {long}; `uid` uses a variable not known here."]
     if not uid.isdigit():
-        return [f"**In this RUN**: runs as {long}; `uid={uid}` is not a number (BuildKit fails)."]
+        return [f"runs as {long}; `uid={uid}` is not a number (BuildKit fails)."]
     lines = []
     if int(uid) == user.uid:
-        lines.append(f"✓ `uid={uid}` is {long}: the cache dir it creates is writable by this RUN.")
+        lines.append(f"✓ `uid={uid}` is {long}: a new cache dir is writable by this RUN.")
     elif world_writable:
         lines.append(f"`uid={uid}` is not {who}, but `mode={mode}` lets anyone write.")
     else:
@@ -627,26 +663,42 @@ def _owner_lines(ctx: _MountContext, facts: "RunFacts", key: str) -> list[str]:
                      f"(mode {mode or '0755'}) is not writable by it. Use `uid={user.uid}`.")
     if key == "gid" and gid is not None and gid.isdigit() and int(gid) != gid_want:
         lines.append(f"`gid={gid}` differs from the user's group ({gid_want}).")
-    lines.append("`uid`/`gid`/`mode` apply only when the cache dir is created, and they change the cache's "
-                 "identity: use the same values on every mount of this cache.")
-    return ["**In this RUN**: " + " ".join(lines)]
+    return lines
 
 
 def _sharing_lines(ctx: _MountContext, facts: "RunFacts") -> list[str]:
+    """What the managers whose cache this mount holds need, from the tables (CacheSpec.sharing)."""
     from ..semantics import cachedirs
 
     target = ctx.resolved_target()
     if target is None:
         return []
-    wants = []
+    locked: list[str] = []
+    fine: list[str] = []
     for manager, caches, _ in _managers(facts):
+        display = getattr(manager, "display", str(manager))
         for rc in caches:
-            if cachedirs.covers(target, rc) and getattr(rc.spec, "sharing", None) == "locked":
-                wants.append(getattr(manager, "display", str(manager)))
-    if wants:
-        names = ", ".join(sorted(set(wants)))
-        return [f"**In this RUN**: {names} need{'s' if len(set(wants)) == 1 else ''} exclusive access to this cache: "
-                "use `sharing=locked`."]
+            if cachedirs.covers(target, rc):
+                (locked if getattr(rc.spec, "sharing", None) == "locked" else fine).append(display)
+    opt = ctx.mount.get("sharing")
+    current = (ctx.expanded(opt) or "").lower() if opt is not None else "shared"
+    if locked:
+        names = ", ".join(dict.fromkeys(locked))
+        needs = f"{names} need{'s' if len(set(locked)) == 1 else ''} exclusive access to this cache"
+        if current == "locked":
+            return [f"✓ {needs}, and `locked` gives it."]
+        if current == "private":
+            return [f"{needs}: `private` gives it with a new copy per concurrent build; `locked` makes them "
+                    "wait and keeps one cache."]
+        return [f"✗ {needs}: use `sharing=locked`."]
+    if fine:
+        works = f"{', '.join(dict.fromkeys(fine))} work{'s' if len(set(fine)) == 1 else ''} with `shared`"
+        if current == "locked":
+            return [f"{works}, the default; `locked` only makes concurrent builds wait."]
+        if current == "private":
+            return [f"{works}, the default; `private` only gives concurrent builds separate copies."]
+        if current == "shared":
+            return [f"✓ {works}."]
     return []
 
 

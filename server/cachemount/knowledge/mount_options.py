@@ -83,6 +83,7 @@ class TypeSpec:
     required_keys: tuple[str, ...]
     since: str
     url: str
+    short: str = ""                            # what it is in a few words, for the list of types
 
 
 @dataclass(frozen=True)
@@ -104,33 +105,37 @@ MOUNT_TYPE_DOCS: dict[str, TypeSpec] = {t.name: t for t in (
         "`RUN` only. Read-only by default; with `rw` writes are allowed but thrown away after the "
         "step. The default when `type` is omitted. A bind mount of manifest files can replace "
         "`COPY` of them before an install.",
-        True, (), "1.2", TYPE_URLS["bind"]),
+        True, (), "1.2", TYPE_URLS["bind"],
+        short="files from the build context, a stage or an image (read-only)"),
     TypeSpec(
         "cache",
-        "A directory that survives from one build to the next on the same builder, for compilers "
-        "and package managers. It is not written into the image layer and its contents are not "
-        "part of the step's cache key; BuildKit may garbage-collect it, so the build must work "
-        "when it is empty. A new cache dir is owned by `uid=0,gid=0` with mode `0755` unless "
-        "`uid`/`gid`/`mode` say otherwise. Stable since Dockerfile 1.2.",
-        False, (), "1.2", TYPE_URLS["cache"]),
+        "A directory that survives from one build to the next on the same builder, for package "
+        "managers and compilers. Not written into the image, not part of the step's cache key; "
+        "BuildKit may garbage-collect it, so the build must work when it is empty. A new cache dir "
+        "is root's (mode `0755`) unless `uid`/`gid`/`mode` say otherwise.",
+        False, (), "1.2", TYPE_URLS["cache"],
+        short="a directory kept between builds, for package managers and compilers"),
     TypeSpec(
         "tmpfs",
         "An in-memory filesystem at `target` for this `RUN` only; nothing written there reaches "
         "the image. `size` caps it (Dockerfile 1.4+).",
-        False, (), "1.2", TYPE_URLS["tmpfs"]),
+        False, (), "1.2", TYPE_URLS["tmpfs"],
+        short="an in-memory filesystem for this `RUN` only"),
     TypeSpec(
         "secret",
         "Gives this `RUN` access to a secret (a file at `/run/secrets/<id>` by default, or an "
         "environment variable with `env`) without baking it into the image or the build cache. "
         "Pass it with `docker buildx build --secret id=<id>,src=<file>` (or `--secret id=<ENV>`). "
         "A missing secret is skipped silently unless `required` is set.",
-        True, (), "1.2", TYPE_URLS["secret"]),
+        True, (), "1.2", TYPE_URLS["secret"],
+        short="a secret as a file or variable, kept out of the image"),
     TypeSpec(
         "ssh",
         "Gives this `RUN` access to an SSH agent socket or keys forwarded by the client (`docker "
         "buildx build --ssh default=$SSH_AUTH_SOCK`) to clone private repositories, for example. "
         "`SSH_AUTH_SOCK` is set to the first ssh mount's target unless already set.",
-        True, (), "1.2", TYPE_URLS["ssh"]),
+        True, (), "1.2", TYPE_URLS["ssh"],
+        short="the client's SSH agent, e.g. to clone private repositories"),
 )}
 
 
@@ -139,23 +144,21 @@ _ALL = MOUNT_TYPES
 MOUNT_OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec(
         "type", (), _ALL, (), (), "enum",
-        "The mount type. Defaults to `bind`. The value is case-insensitive.",
+        "The mount type; `bind` when omitted. The value is case-insensitive.",
         defaults=tuple((t, "`bind`") for t in _ALL),
         values=tuple(ValueDoc(t.name, t.doc) for t in MOUNT_TYPE_DOCS.values()),
     ),
     OptionSpec(
         "target", ("dst", "destination"), _ALL, (), (), "path",
-        "Mount path inside the container. A relative target is joined to the current `WORKDIR`; "
-        "without `target` the mount goes to the working directory itself, and a target that "
-        "resolves to `/` is rejected.",
+        "Mount path inside the container; a relative one is joined to `WORKDIR`; `/` is rejected.",
         defaults=(("bind", "the working directory"), ("cache", "the working directory"),
                   ("tmpfs", "the working directory"),
                   ("secret", "`/run/secrets/<id>` (only when `env` is not set)"),
                   ("ssh", "`/run/buildkit/ssh_agent.<N>`")),
         per_type=(
-            ("cache", "Put it exactly where the package manager keeps its cache **for the user and "
-                      "environment this `RUN` runs with** (`USER`, `HOME`, `XDG_CACHE_HOME`, "
-                      "`PIP_CACHE_DIR`, ...), or the cache is never used. It is also the default `id`."),
+            ("cache", "Put it where the package manager caches **for the user and environment of this "
+                      "`RUN`** (`USER`, `HOME`, `XDG_CACHE_HOME`, ...), or the cache is never used. It is "
+                      "also the default `id`."),
             ("bind", "Without it the source is mounted over the working directory (`RUN --mount=from=build` "
                      "with `WORKDIR /work`)."),
             ("secret", "The file the secret appears as."),
@@ -200,14 +203,19 @@ MOUNT_OPTIONS: tuple[OptionSpec, ...] = (
     ),
     OptionSpec(
         "sharing", (), ("cache",), (), ("bind", "tmpfs", "secret", "ssh"), "enum",
-        "How concurrent builds use the same cache. The value is case-insensitive.",
+        "How concurrent builds on one builder use the same cache (the value is case-insensitive).",
         defaults=(("cache", "`shared`"),),
+        # BuildKit's reference and solver/llbsolver/mounts: `shared` hands every build the one cache;
+        # `locked` polls until it is free; `private` reuses a free copy or makes a new one
+        # (empty, or seeded from `from`). Which tools want `locked`: managers.py (CacheSpec.sharing).
         values=(
-            ValueDoc("shared", "Several writers may use the cache at the same time (the default)."),
-            ValueDoc("private", "Each concurrent writer gets its own new cache instead of waiting."),
-            ValueDoc("locked", "A second writer waits until the first releases the cache. Use it for "
-                               "tools that need exclusive access or whose locking does not work across "
-                               "containers: apt, Gradle, dnf/yum/zypper, sccache."),
+            ValueDoc("shared", "All builds use the one cache at the same time. Fine for tools made for "
+                               "concurrent writers (pip, npm, Go)."),
+            ValueDoc("private", "A build that finds the cache in use gets a new copy of its own (empty, or "
+                                "`from`'s content): no waiting, but no sharing with that build."),
+            ValueDoc("locked", "One writer at a time: a second writer waits until the first releases the "
+                               "cache. For tools that need exclusive access or whose locks do not work "
+                               "across containers: apt, dnf/yum/zypper, Gradle, sccache."),
         ),
     ),
     OptionSpec(
@@ -227,10 +235,10 @@ MOUNT_OPTIONS: tuple[OptionSpec, ...] = (
         "Numeric user ID of the owner (a user name is an error).",
         defaults=(("cache", "`0`"), ("secret", "`0`"), ("ssh", "`0`")),
         per_type=(
-            ("cache", "Owner of a **newly created** cache dir. Without it the dir belongs to root with "
-                      "mode `0755`, so a `RUN` under a non-root `USER` cannot write to it: pip then "
-                      "turns its cache off, Yarn 1 falls back to /tmp, npm fails. It changes the "
-                      "cache's identity (moby/buildkit#3041): use the same value on every mount."),
+            ("cache", "Owner of a **newly created** cache dir. Without it the dir is root's (mode "
+                      "`0755`), so a `RUN` under a non-root `USER` cannot write to it: pip turns its "
+                      "cache off, Yarn 1 falls back to /tmp, npm fails. It changes the cache's identity "
+                      "(moby/buildkit#3041): use the same value on every mount."),
             ("secret", "Owner of the secret file."),
             ("ssh", "Owner of the agent socket."),
         ),
@@ -292,12 +300,10 @@ ALL_KEYS: tuple[str, ...] = tuple(OPTIONS_BY_SPELLING)
 RUN_FLAGS: dict[str, FlagSpec] = {f.name: f for f in (
     FlagSpec(
         "mount",
-        "Mounts a filesystem for this `RUN` only: `--mount=[type=<TYPE>][,<key>=<value>...]`. "
-        "Several `--mount` flags are allowed; the value is read as CSV (quotes work), keys are "
-        "case-insensitive, and ARG/ENV variables are expanded in values (Dockerfile 1.3+) except "
-        "in `from`. Types: `bind` (default), `cache`, `tmpfs`, `secret`, `ssh`. Stable since "
-        "Dockerfile 1.2 (Docker Engine 20.10+ or `# syntax=docker/dockerfile:1`); the legacy "
-        "builder does not support it.",
+        "Mounts a filesystem for this `RUN` only: `--mount=[type=<TYPE>][,<key>=<value>...]`, "
+        "several allowed. Types: `bind` (default), `cache`, `tmpfs`, `secret`, `ssh`. Keys are "
+        "case-insensitive; ARG/ENV variables are expanded in values (Dockerfile 1.3+) except in "
+        "`from`. Needs BuildKit (Docker Engine 20.10+); the legacy builder does not support it.",
         "1.2", MOUNT_URL, value_hint="type=cache,target=<dir>"),
     FlagSpec(
         "network",
