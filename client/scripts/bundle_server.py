@@ -75,15 +75,15 @@ def parse_requirements(text: str) -> list[tuple[str, str, str | None, list[str]]
 
 
 def project_dependencies() -> dict[str, str]:
-    """name -> pinned version from the repository's pyproject.toml `[project] dependencies`."""
+    """name -> the version uv.lock pins for each of pyproject.toml's `[project] dependencies` (those are
+    ranges; the lock, which requirements.txt is exported from, pins them)."""
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     block = re.search(r"^dependencies\s*=\s*\[(.*?)^\]", text, re.S | re.M)
-    deps = {}
-    for item in re.findall(r'"([^"]+)"', block.group(1) if block else ""):
-        m = re.match(r"([A-Za-z0-9_.-]+)\s*==\s*([^;\s]+)", item)
-        if m:
-            deps[m.group(1).lower().replace("_", "-")] = m.group(2)
-    return deps
+    names = [re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]*", item).group()).lower()
+             for item in re.findall(r'"([^"]+)"', block.group(1) if block else "")]
+    lock = (REPO / "uv.lock").read_text(encoding="utf-8")
+    locked = dict(re.findall(r'^\[\[package\]\]\nname = "([^"]+)"\nversion = "([^"]+)"', lock, re.M))
+    return {name: locked.get(name, "(not in uv.lock)") for name in names}
 
 
 def check_in_sync(entries) -> None:

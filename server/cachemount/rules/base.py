@@ -12,7 +12,10 @@ from ..findings import Finding
 from ..semantics.invocations import Invocation
 
 
-DOCS_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/{code}.md"
+# The one place the repository's address lives in the code (pyproject.toml's [project.urls] repeat it;
+# tests/packaging/test_project_urls.py keeps them equal and checks every rule page exists).
+REPOSITORY_URL = "https://github.com/cachemount/cachemount"
+DOCS_URL = REPOSITORY_URL + "/blob/main/docs/rules/{code}.md"
 
 _SECTION = re.compile(r"## (.+)$")
 _DOCKERFILE_BLOCK = re.compile(r"```dockerfile\n(.*?)```", re.S)
