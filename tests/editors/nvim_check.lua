@@ -1,16 +1,20 @@
--- Headless Neovim (0.7+) end-to-end check of `cachemount serve` in a real LSP client.
+-- Headless Neovim (0.7+) end-to-end check of `cachemount serve`, started by README.md's snippet.
 -- Run by run-nvim-check.sh:
---   LSP_CMD='["python","-m","cachemount","serve"]' LSP_FILE=/path/Dockerfile LSP_OUT=/path/result.json \
---     nvim --headless -u NONE -i NONE -n -S nvim_check.lua
--- The Dockerfile's second line is a RUN whose `sharing=lock` comes after a non-ASCII character.
--- Checks: diagnostics arrive (code, source, exact column after Neovim's own position conversion),
--- hover on the diagnostic, the quick fix applied to the buffer, and fresh diagnostics after the edit.
+--   nvim --headless -u <the README snippet> -i NONE -n --cmd 'luafile nvim_capture.lua' Dockerfile -S nvim_check.lua
+-- with LSP_OUT=/path/result.json. The snippet starts the server and attaches it to the Dockerfile,
+-- whose second line is a RUN whose `sharing=lock` comes after non-ASCII characters and whose third
+-- line is a `pip install` without a cache mount (CM101, a warning unless the snippet's `CM101 =
+-- error` reached the server). Checks: the snippet's client attached, diagnostics arrive (code, source,
+-- exact column after Neovim's own position conversion), the snippet's severity, hover on the
+-- diagnostic, the quick fix applied to the buffer, and fresh diagnostics after the edit.
 -- Writes a JSON report to LSP_OUT; exits 0 when every check passed, 1 otherwise.
 local env = vim.env
-local cmd = vim.fn.json_decode(env.LSP_CMD)
-local file = vim.fn.fnamemodify(env.LSP_FILE, ':p')
 local timeout = tonumber(env.LSP_TIMEOUT_MS or '30000')
-local report = { nvim = vim.version(), cmd = cmd, file = file, checks = {}, failures = {} }
+local bufnr = vim.api.nvim_get_current_buf()
+local uri = vim.uri_from_bufnr(bufnr)
+local v = vim.version()
+local report = { nvim = string.format('%d.%d.%d', v.major, v.minor, v.patch), file = vim.api.nvim_buf_get_name(bufnr),
+  filetype = vim.bo[bufnr].filetype, checks = {}, failures = {} }
 
 local function check(name, ok, detail)
   ok = ok and true or false
@@ -28,9 +32,25 @@ local function finish()
   if #report.failures == 0 then vim.cmd('qall!') else vim.cmd('cquit 1') end
 end
 
-local function sharing_diag(diags)
+local function attached()
+  local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr }) or vim.lsp.buf_get_clients(bufnr)
+  for _, c in pairs(clients) do
+    if c.name == 'cachemount' then return c end
+  end
+  return nil
+end
+
+local function mine(params)
+  local out = {}
+  for _, p in ipairs(params) do
+    if p.uri == uri then table.insert(out, p) end
+  end
+  return out
+end
+
+local function find(diags, code, word)
   for _, d in ipairs(diags or {}) do
-    if d.code == 'CM301' and tostring(d.message):find('sharing', 1, true) then return d end
+    if d.code == code and (word == nil or tostring(d.message):find(word, 1, true)) then return d end
   end
   return nil
 end
@@ -43,53 +63,39 @@ local function results(resps)
   return out
 end
 
-vim.cmd('edit ' .. vim.fn.fnameescape(file))
-local bufnr = vim.api.nvim_get_current_buf()
-vim.bo[bufnr].filetype = 'dockerfile'
-local uri = vim.uri_from_bufnr(bufnr)
-local published = {}
+check('the Dockerfile is a dockerfile buffer', report.filetype == 'dockerfile', report.filetype)
+local client = nil
+vim.wait(timeout, function() client = attached() return client ~= nil end, 20)
+if not check('the README snippet started the server and attached it', client ~= nil) then finish() return end
+report.root_dir = client.config.root_dir
 
-local client_id = vim.lsp.start_client({
-  name = 'cachemount',
-  cmd = cmd,
-  root_dir = vim.fn.fnamemodify(file, ':h'),
-  handlers = {
-    ['textDocument/publishDiagnostics'] = function(err, res, ctx, config)
-      if res and res.uri == uri then table.insert(published, res) end
-      return vim.lsp.handlers['textDocument/publishDiagnostics'](err, res, ctx, config)
-    end,
-  },
-  on_init = function(_, init_result)
-    report.server_info = (init_result and init_result.serverInfo) or vim.NIL
-  end,
-})
-if not check('server started', client_id ~= nil) then finish() return end
-vim.lsp.buf_attach_client(bufnr, client_id)
-local client = vim.lsp.get_client_by_id(client_id)
-
-local arrived = vim.wait(timeout, function() return #published > 0 end, 20)
+local arrived = vim.wait(timeout, function() return #mine(_G.cachemount_published) > 0 end, 20)
 check('diagnostics arrived', arrived)
-check('serverInfo names cachemount', type(report.server_info) == 'table' and report.server_info.name == 'cachemount',
-  report.server_info)
-local diag = arrived and sharing_diag(published[#published].diagnostics) or nil
-if not check('CM301 on sharing=lock', diag ~= nil, arrived and published[#published].diagnostics) then
-  finish() return
-end
+local last = arrived and mine(_G.cachemount_published)[#mine(_G.cachemount_published)] or { diagnostics = {} }
+report.diagnostics = last.diagnostics
+local diag = find(last.diagnostics, 'CM301', 'sharing')
+local cm101 = find(last.diagnostics, 'CM101')
+check('CM101 severity from the snippet reached the server (error, not the default warning)',
+  cm101 ~= nil and cm101.severity == 1, cm101)
+if not check('CM301 on sharing=lock', diag ~= nil, last.diagnostics) then finish() return end
 check('diagnostic source and docs link', diag.source == 'cachemount' and diag.codeDescription ~= nil
   and tostring(diag.codeDescription.href):find('CM301', 1, true) ~= nil, diag)
 
--- Neovim converts the server's positions to byte columns: they must land exactly on `lock`.
+-- Neovim converts the server's positions to byte columns: they must land exactly on `lock`, and the
+-- CM101 error must be an error in Neovim's own diagnostics too.
 local line = vim.api.nvim_buf_get_lines(bufnr, 1, 2, false)[1]
 local lock_col = line:find('=lock ', 1, true)   -- 1-based index of '=', so the 0-based column of `lock`
-local vd = nil
+local vd, v101 = nil, nil
 vim.wait(2000, function()
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
     if d.source == 'cachemount' and tostring(d.message):find('sharing', 1, true) then vd = d end
+    if d.source == 'cachemount' and d.lnum == 2 then v101 = d end
   end
-  return vd ~= nil
+  return vd ~= nil and v101 ~= nil
 end, 20)
-check('diagnostic column is exact (bytes, after a non-ASCII char)', vd ~= nil and vd.lnum == 1 and vd.col == lock_col,
+check('diagnostic column is exact (bytes, after non-ASCII chars)', vd ~= nil and vd.lnum == 1 and vd.col == lock_col,
   { lnum = vd and vd.lnum, col = vd and vd.col, expected = lock_col })
+check('Neovim shows CM101 as an error', v101 ~= nil and v101.severity == vim.diagnostic.severity.ERROR, v101)
 
 -- hover on the diagnostic's start
 local hover = results(vim.lsp.buf_request_sync(bufnr, 'textDocument/hover',
@@ -115,17 +121,20 @@ check('quick fix offered', fix ~= nil and fix.edit ~= nil, report.code_actions)
 check('ignore action offered', vim.tbl_contains(report.code_actions, 'Ignore CM301 for this instruction'),
   report.code_actions)
 if fix and fix.edit then
-  local count = #published
+  local count = #mine(_G.cachemount_published)
   vim.lsp.util.apply_workspace_edit(fix.edit, client.offset_encoding or 'utf-16')
   local fixed_line = vim.api.nvim_buf_get_lines(bufnr, 1, 2, false)[1]
   report.fixed_line = fixed_line
   check('quick fix edited the buffer', fixed_line:find('sharing=locked', 1, true) ~= nil, fixed_line)
+  local after = nil
   local refreshed = vim.wait(timeout, function()
-    return #published > count and sharing_diag(published[#published].diagnostics) == nil
+    local all = mine(_G.cachemount_published)
+    after = all[#all]
+    return #all > count and find(after.diagnostics, 'CM301', 'sharing') == nil
   end, 20)
-  check('diagnostics refreshed after the edit', refreshed, published[#published])
+  check('diagnostics refreshed after the edit', refreshed and find(after.diagnostics, 'CM101') ~= nil, after)
 end
 
-client.stop()
-vim.wait(3000, function() return vim.lsp.client_is_stopped(client_id) end, 20)
+vim.lsp.stop_client(client.id)
+vim.wait(3000, function() return vim.lsp.client_is_stopped(client.id) end, 20)
 finish()
