@@ -39,13 +39,16 @@ def test_copy_of_a_project_dir_copies_its_manifests_first(context):
     assert cm201(after, context) == []
 
 
-def test_copy_of_a_dir_is_not_reported_without_the_context_or_without_its_manifests(context):
+def test_a_dir_copy_is_found_from_the_text_alone_and_the_context_decides_the_fix(context):
+    # the editor's diagnostics have no build context: the finding must not depend on it
     before = "FROM node:18\nWORKDIR /srv/app\nCOPY app/ .\nRUN npm ci\n"
-    assert cm201(before, None) == []                       # unknown context: nothing to copy first
-    other = "FROM node:18\nWORKDIR /srv/app\nCOPY docs/ .\nRUN npm ci\n"
-    assert cm201(other, context) == []                     # no such dir in the context
-    src = "FROM python:3.12\nWORKDIR /srv/app\nCOPY app/ .\nRUN pip install -r requirements.txt\n"
-    assert cm201(src, context) == []                       # app/ has no requirements.txt
+    [unknown] = cm201(before, None)
+    assert unknown.fixes[0].applicability == UNSAFE and "build context unknown" in unknown.fixes[0].title
+    [missing] = cm201("FROM node:18\nWORKDIR /srv/app\nCOPY docs/ .\nRUN npm ci\n", context)
+    assert all(f.applicability == UNSAFE for f in missing.fixes), [f.title for f in missing.fixes]
+    # `COPY app .` may be a file; a copy to a dir the install does not run in is not its input
+    assert cm201("FROM node:18\nWORKDIR /srv/app\nCOPY app .\nRUN npm ci\n", context) == []
+    assert cm201("FROM node:18\nWORKDIR /srv/app\nCOPY app/ ./web/\nRUN npm ci\n", context) == []
 
 
 def test_a_workdir_between_writes_the_moved_copy_destination_absolute(context):

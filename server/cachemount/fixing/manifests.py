@@ -17,8 +17,6 @@ import re
 from dataclasses import dataclass, field
 
 from ..build_context import BuildContext
-from ..build_context.manifest_contents import applies, check
-from ..build_context.workspaces import members
 from ..document.expand import expand
 from ..document.model import Instruction
 from ..knowledge.commands import OS_STEP_COMPANIONS
@@ -151,14 +149,16 @@ def copy_root(copy: Instruction) -> str:
     return "" if root == "." or root == ".." or root.startswith("../") else root
 
 
-def dir_copy_root(analysis: Analysis, copy: Instruction) -> str | None:
-    """`app` for a `COPY app/ <dest>` of a directory the known build context has (what CM201
-    treats as broad when an install's WORKDIR lies in its destination); else None."""
-    ctx = _known(analysis)
-    if ctx is None or copy.keyword != "COPY" or copy.flag("from") or copy.heredocs:
+def dir_copy_root(copy: Instruction) -> str | None:
+    """`app` for a `COPY app/ <dest>` of one directory, written as one (the trailing slash): what
+    CM201 treats as broad when an install's WORKDIR lies in its destination. Read from the text
+    alone, so the editor's diagnostics (no build context) and `check` agree; the build context
+    decides only the fix."""
+    if copy.keyword != "COPY" or copy.flag("from") or copy.heredocs or copy.json_args is not None:
         return None
+    sources = copy_sources(copy)
     root = copy_root(copy)
-    return root if root and ctx.is_dir(root) else None
+    return root if root and sources[0].endswith("/") else None
 
 
 def project_dir(analysis: Analysis, broad: Instruction, workdir: str) -> str | None:
@@ -222,6 +222,9 @@ def plan(analysis: Analysis, broad: Instruction, facts: RunFacts, f: InvocationF
         if not _plan_files(ctx, project, spec, explicit, wrapper, p):
             return None
         if spec.workspace:
+            # the readers of manifests and workspaces are imported when a context has manifests to
+            # read: most `cachemount check` runs never get here
+            from ..build_context.workspaces import members
             ws = members(ctx, project, spec.workspace)
             if ws.problem:
                 p.caveats.append(f"the workspace members could not all be listed ({ws.problem})")
@@ -289,6 +292,8 @@ def _glob_covers(pattern: str, path: str) -> bool:
 
 
 def _check_contents(ctx: BuildContext, spec: ManifestSet, p: Plan) -> None:
+    from ..build_context.manifest_contents import applies, check
+
     todo = [f for f in p.files if f not in p.dirs]
     seen: set[str] = set()
     while todo:
@@ -322,7 +327,7 @@ def _copy_caveats(analysis: Analysis, broad: Instruction) -> list[str]:
     out = []
     line = broad.line + 1
     sources = copy_sources(broad)
-    if len(sources) != 1 or (sources[0] not in ROOT_SOURCES and dir_copy_root(analysis, broad) is None):
+    if len(sources) != 1 or (sources[0] not in ROOT_SOURCES and dir_copy_root(broad) is None):
         out.append(f"the COPY on line {line} does not copy the context root as a whole")
     extra = sorted({f.name for f in broad.flags} - CARRIED_FLAGS)
     if extra:

@@ -7,8 +7,8 @@ every file of the build context, so when it comes before `pip install -r require
 `npm ci`, `go mod download`, `bundle install`, ...), any source edit re-runs the whole install.
 Copy the manifests first, install, then copy the rest. Steps designed to run after the full copy
 (`uv sync` after `uv sync --no-install-project`, `pip install .`, `go build` after
-`go mod download`, ...) and `COPY --from=` are not reported. With the build context known, a COPY
-of one project directory (`COPY app/ .`) counts too when the install's manifests are in it. Two softer hints (severity
+`go mod download`, ...) and `COPY --from=` are not reported. A COPY of one directory (`COPY app/ .`)
+counts too when the install runs inside what it wrote. Two softer hints (severity
 information): an OS package install (apt, apk, dnf, ...) placed after the copy, which could simply
 move above it, and a build step that fetches dependencies itself (`cargo build`, `gradle build`,
 `go build`) with no dependency-only step before the copy and no cache mount.
@@ -64,7 +64,7 @@ from ..semantics.invocations import matches_dep_step
 from .base import command_text, invocation_span
 from ..fixing.copy_reorder import (context_free_install, dependency_only, manifest_fixes, manifests_for,
                                    move_above_fix, prefetch_fix, prefetch_possible, run_is_context_free)
-from ..fixing.manifests import copy_root, copy_sources, dir_copy_root, plan
+from ..fixing.manifests import copy_root, copy_sources, dir_copy_root, project_dir
 
 CODE = "CM201"
 NAME = "copy-before-install"
@@ -97,7 +97,7 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                 broad = instr
                 dep_done = _dep_managers(analysis, instr.index)
                 continue
-            if broad is None and dir_copy is None and dir_copy_root(analysis, instr) is not None:
+            if broad is None and dir_copy is None and dir_copy_root(instr) is not None:
                 dir_copy = instr
                 continue
             facts = analysis.runs.get(instr.index)
@@ -110,16 +110,16 @@ def check(analysis: Analysis) -> Iterator[Finding]:
 
 
 def _after_dir_copy(analysis: Analysis, facts: RunFacts, copy: Instruction) -> Iterator[Finding]:
-    """An install whose manifests a COPY of a whole project dir brings in: reported only where the
-    build context shows those manifests in that dir, so the fix has exact files to copy first."""
+    """An install that runs where a COPY of one whole directory put its files: every change in
+    that dir re-runs it. The fix copies the install's manifests from that dir first (safe only
+    when the build context shows them there)."""
     reported: set[str] = set()
     for f in facts.invocations:
         manager = f.inv.manager
         if manager.key in reported or f.inv.role != "download" or not dependency_only(f.inv):
             continue
-        p = plan(analysis, copy, facts, f)
-        if p is None or not p.files:
-            continue
+        if project_dir(analysis, copy, facts.ctx.workdir) is None:
+            continue   # the install runs outside what the COPY wrote
         reported.add(manager.key)
         start, end = invocation_span(f.inv)
         yield Finding(CODE, NAME, SEVERITY,
