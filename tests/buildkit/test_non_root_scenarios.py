@@ -5,7 +5,7 @@ the rebuild really reuses the cache."""
 
 from __future__ import annotations
 
-from tests.buildkit.test_seed_scenarios import (APP_PY, INDEX_JS, NPM_DEPS_1, NPM_DEPS_2, REQS_1, REQS_2,
+from tests.buildkit.test_seed_scenarios import (APP_PY, FIRST, INDEX_JS, SECOND, NPM_DEPS_1, NPM_DEPS_2, REQS_1, REQS_2,
                                                 _common_problems, _package_json, _pip_evidence, can_write, npm_fetched,
                                                 npm_lockfiles, run_scenario)
 
@@ -48,7 +48,7 @@ def test_npm_ci_as_the_images_node_user(bk, bk_report, npm_lockfiles):
     )
     files = [{"package.json": _package_json(deps), "package-lock.json": lock, "index.js": INDEX_JS}
              for deps, lock in zip((NPM_DEPS_1, NPM_DEPS_2), npm_lockfiles)]
-    s = run_scenario(bk, "npm-node-user", dockerfile, files[0], files[1], "node index.js", "ok", "ok inherits")
+    s = run_scenario(bk, "npm-node-user", dockerfile, files[0], files[1], "node index.js", FIRST, SECOND)
     a = npm_fetched(s.unfixed.second.step("npm ci").text)
     b = npm_fetched(s.fixed.second.step("npm ci").text)
     assert a == set(NPM_DEPS_2), f"control: unfixed rebuild should fetch every tarball again, fetched {a}"
