@@ -247,6 +247,9 @@ def prefetch_fix(analysis: Analysis, broad: Instruction, facts: RunFacts, f: Inv
     if not prefetch_possible(analysis, broad, facts, f):
         return ()
     manager = f.inv.manager
+    command = _prefetch_command(f)
+    if command is None:
+        return ()
     spec = manifest_set(f.inv)
     names = list(spec.copy) or list(manager.copy_manifests)
     project = project_dir(analysis, broad, facts.ctx.workdir) or "."
@@ -267,18 +270,45 @@ def prefetch_fix(analysis: Analysis, broad: Instruction, facts: RunFacts, f: Inv
     nl = newline_of(text)
     flags = _carried_flags(text, broad)
     if run_dir == ctx_b.workdir:
-        lines = [f"COPY {flags}{' '.join(files)} ./", f"RUN {manager.prefetch}"]
+        lines = [f"COPY {flags}{' '.join(files)} ./", f"RUN {command}"]
     else:
         if (analysis.windows_stages and broad.stage in analysis.windows_stages) or _has_shell(analysis, broad):
             return ()
-        lines = [f"COPY {flags}{' '.join(files)} {run_dir.rstrip('/')}/", f"RUN cd {run_dir} && {manager.prefetch}"]
+        lines = [f"COPY {flags}{' '.join(files)} {run_dir.rstrip('/')}/", f"RUN cd {run_dir} && {command}"]
     b_start = line_start(text, broad.start)
     indent = text[b_start:broad.start]
-    title = f"Download dependencies with `{manager.prefetch}` before the COPY on line {broad.line + 1}"
+    title = f"Download dependencies with `{command}` before the COPY on line {broad.line + 1}"
     edit = Edit(b_start, b_start, "".join(f"{indent}{line}{nl}" for line in lines))
     if caveats:
         return (Fix(f"{title} ({'; '.join(caveats)})", (edit,), applicability=UNSAFE),)
     return (Fix(title, (edit,)),)
+
+
+def _prefetch_command(f: InvocationFacts) -> str | None:
+    """The manager's prefetch with the build step's selection options repeated (`poetry install
+    --only main` -> `poetry install --no-root --no-directory --only main`): without them it would
+    install groups the build step leaves out, and they would stay in the image. None when a
+    selection is written in a way this cannot repeat (`--only=$GROUPS`, a missing value)."""
+    manager = f.inv.manager
+    takes = dict(manager.prefetch_carries)
+    words = [w.text for w in f.inv.command.words]
+    carried: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        name = word.split("=", 1)[0]
+        if name in takes:
+            if takes[name] and "=" not in word:
+                if i + 1 >= len(words):
+                    return None
+                carried += [word, words[i + 1]]
+                i += 1
+            else:
+                carried.append(word)
+        i += 1
+    if any("$" in w or not w or any(ch.isspace() for ch in w) for w in carried):
+        return None
+    return " ".join([str(manager.prefetch)] + carried)
 
 
 def _join(base: str, rel: str) -> str:

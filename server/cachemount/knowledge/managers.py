@@ -145,6 +145,10 @@ UV = ManagerSpec(
     # `--no-install-workspace` skips the root project and every member, so the same prefetch works
     # for single projects and workspaces; `--frozen` because member pyproject.toml files are not copied.
     prefetch="uv sync --frozen --no-install-workspace",
+    prefetch_carries=(("--no-dev", False), ("--only-dev", False), ("--dev", False), ("--group", True),
+                      ("--only-group", True), ("--no-group", True), ("--all-groups", False),
+                      ("--no-default-groups", False), ("--extra", True), ("--all-extras", False),
+                      ("--no-extra", True)),
     build_steps=("sync",),
     # Hardlinks/reflinks cannot cross into a cache mount; copy mode only silences the warning.
     fix_env=(("UV_LINK_MODE", "copy"),),
@@ -180,6 +184,8 @@ POETRY = ManagerSpec(
     second_steps=(DepStep("install", forbid_any=("--no-root",)), DepStep("sync", forbid_any=("--no-root",))),
     copy_manifests=("pyproject.toml", "poetry.lock"),
     prefetch="poetry install --no-root --no-directory",
+    prefetch_carries=(("--only", True), ("--with", True), ("--without", True), ("--all-groups", False),
+                      ("-E", True), ("--extras", True), ("--all-extras", False)),
     build_steps=("install", "sync"),
     # The default virtualenv lives under cache-dir: with a cache mount it would vanish from the image.
     fix_env=(("POETRY_VIRTUALENVS_IN_PROJECT", "true"),),
@@ -239,6 +245,8 @@ PDM = ManagerSpec(
     second_steps=(DepStep("install", forbid_any=("--no-self",)), DepStep("sync", forbid_any=("--no-self",))),
     copy_manifests=("pyproject.toml", "pdm.lock"),
     prefetch="pdm install --no-self",
+    prefetch_carries=(("-G", True), ("--group", True), ("--prod", False), ("--production", False), ("-d", False),
+                      ("--dev", False), ("--no-default", False), ("--without", True)),
     build_steps=("install", "sync"),
 )
 

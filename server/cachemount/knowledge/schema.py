@@ -100,6 +100,9 @@ class ManagerSpec:
                                                # every project of this manager; globs allowed)
     manifest_options: tuple[str, ...] = ()     # options whose value names a manifest (`-r`, `--file`)
     prefetch: str | None = None                # dependency-only command for a CM201 build hint (`go mod download`)
+    prefetch_carries: tuple[tuple[str, bool], ...] = ()  # (option, takes a value) of the build step the prefetch
+                                               # repeats: what it selects (`--only main`), or the prefetch would
+                                               # install more (dev groups) and `install` never removes it
     build_steps: tuple[str, ...] = ()          # subcommands that build the project and fetch deps on the way
                                                # (`go build`, `cargo build`): CM201 hints when no dep step ran first
     fix_env: tuple[tuple[str, str], ...] = ()  # ENV the fix should ensure, e.g. UV_LINK_MODE=copy
