@@ -23,6 +23,12 @@ from os.wait4 on that child: the same kernel counter as getrusage(RUSAGE_CHILDRE
 RUSAGE_CHILDREN deltas cannot express a max), exit code, findings, and ratios peer/cachemount of
 the medians (>1: cachemount faster / smaller).
 
+`--baseline DIR` adds "cachemount@base": the same command with DIR/server first on PYTHONPATH (an
+older checkout, e.g. `git worktree add /tmp/base HEAD~3`), interleaved with the others, so a change's
+before and after are measured in the same run. The "paired ratio" column is the median, over the
+repetitions, of peer time / cachemount time within one repetition: on a loaded machine it varies
+less than the ratio of the medians.
+
 Also runs `python -X importtime -m cachemount check FILE` and reports whether any pygls or
 lsprotocol module is imported on the CLI path.
 """
@@ -136,6 +142,18 @@ def tool_commands(tally_cfg: Path) -> dict[str, tuple[list[str] | None, str]]:
     }
 
 
+BASELINE = "cachemount@base"
+
+
+def paired_ratio(peer: Result, ours: Result) -> str:
+    """Median over the repetitions of peer wall / cachemount wall in the same repetition."""
+    pairs = [p.wall / o.wall for p, o in zip(peer.runs, ours.runs) if not (p.timed_out or o.timed_out) and o.wall > 0]
+    if not pairs:
+        return "n/a"
+    r = C.median(pairs) or 0.0
+    return f"{r:.1f}x" if r >= 10 else f"{r:.2f}x"
+
+
 def probe(tool: str, cmd: list[str], paths: list[str], env: dict[str, str], timeout: float) -> str | None:
     """Warm-up run that also decides whether a tool works at all: None if usable, else why not."""
     run = run_once(cmd + paths, env, timeout, C.REPO)
@@ -205,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-bytecode-cache", action="store_true",
                     help="run Python children with the environment as is (no PYTHONPYCACHEPREFIX)")
     ap.add_argument("--no-save", action="store_true", help="do not write bench/results/")
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="also run cachemount from the checkout DIR (DIR/server first on PYTHONPATH) as "
+                         f"'{BASELINE}', interleaved with the others")
     args = ap.parse_args(argv)
     repeat = 2 if args.quick else args.repeat
     env = C.child_env(not args.no_bytecode_cache)
@@ -227,6 +248,16 @@ def main(argv: list[str] | None = None) -> int:
 
     tally_cfg = C.tally_config_dir()
     commands = {k: v for k, v in tool_commands(tally_cfg).items() if k in wanted_tools}
+    envs = {k: env for k in commands}
+    if args.baseline:
+        base_server = Path(args.baseline).resolve() / "server"
+        found = (base_server / "cachemount" / "__init__.py").is_file()
+        commands = {**({"cachemount": commands["cachemount"]} if "cachemount" in commands else {}),
+                    BASELINE: (commands.get("cachemount", (None, ""))[0] if found else None,
+                               f"no cachemount package under {base_server}"),
+                    **{k: v for k, v in commands.items() if k != "cachemount"}}
+        envs[BASELINE] = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(base_server),
+                                                                                env.get("PYTHONPATH")]))}
     results: dict[tuple[str, str], Result] = {}
     extra: list[Result] = []
     load_before = C.machine_line()
@@ -239,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 if cmd is None:
                     res.skipped = why
                     continue
-                reason = probe(tool, cmd, paths, env, args.timeout)  # also the warm-up run
+                reason = probe(tool, cmd, paths, envs[tool], args.timeout)  # also the warm-up run
                 if reason:
                     res.skipped = reason
                     print(f"  {tool}: n/a ({reason})", file=sys.stderr)
@@ -247,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                     live[tool] = cmd
             for i in range(repeat):
                 for tool, cmd in live.items():
-                    run = run_once(cmd + paths, env, args.timeout, C.REPO)
+                    run = run_once(cmd + paths, envs[tool], args.timeout, C.REPO)
                     results[(tool, case)].runs.append(run)
                     print(f"  run {i + 1}/{repeat} {tool}: {C.fmt_s(run.wall)}"
                           f"{' TIMEOUT' if run.timed_out else ''}", file=sys.stderr)
@@ -268,9 +299,13 @@ def main(argv: list[str] | None = None) -> int:
              f"- {repeat} timed runs per tool and case (after 1 warm-up), interleaved; median wall time",
              f"- Python children: {'bytecode cached under bench/.pycache' if not args.no_bytecode_cache else 'environment as is (PYTHONDONTWRITEBYTECODE honoured)'}",
              "- versions: " + "; ".join(versions(env)),
-             "- ratio = peer median / cachemount median (>1: cachemount faster); RSS ratio likewise",
-             "", "| case | tool | median | min | peak RSS | time ratio | RSS ratio | exit | findings | files w/ findings | note |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "- ratio = peer median / cachemount median (>1: cachemount faster); RSS ratio likewise; paired "
+             "ratio = median of peer / cachemount within each repetition",
+             *([f"- {BASELINE}: the same command from {args.baseline} (its server/ first on PYTHONPATH)"]
+               if args.baseline else []),
+             "", "| case | tool | median | min | peak RSS | time ratio | paired ratio | RSS ratio | exit | findings "
+             "| files w/ findings | note |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for case, paths in cases.items():
         ours = results.get(("cachemount", case))
         for tool in commands:
@@ -278,26 +313,27 @@ def main(argv: list[str] | None = None) -> int:
             label = f"{case} ({len(paths)} files)" if case == "corpus" else case
             if res.skipped or not res.ok_runs:
                 why = res.skipped or "all runs timed out"
-                lines.append(f"| {label} | {tool} | n/a | n/a | n/a | n/a | n/a | | | | {why} |")
+                lines.append(f"| {label} | {tool} | n/a | n/a | n/a | n/a | n/a | n/a | | | | {why} |")
                 continue
             last = res.ok_runs[-1]
             n, nfiles, note = count_findings(tool, last.stdout)
             if tool == "cachemount":
-                tr = rr = "1 (ref)"
+                tr = pr = rr = "1 (ref)"
             else:
                 ok = ours is not None and not ours.skipped and ours.ok_runs
                 tr = C.ratio(res.median, ours.median) if ok else "n/a"
+                pr = paired_ratio(res, ours) if ok else "n/a"
                 rr = C.ratio(res.rss, ours.rss) if ok else "n/a"
             timeouts = len(res.runs) - len(res.ok_runs)
             if timeouts:
                 note = (note + "; " if note else "") + f"{timeouts} run(s) timed out"
             lines.append(f"| {label} | {tool} | {C.fmt_s(res.median)} | {C.fmt_s(res.min)} | {C.fmt_mib(res.rss)} "
-                         f"| {tr} | {rr} | {last.rc} | {n} | {nfiles} | {note} |")
+                         f"| {tr} | {pr} | {rr} | {last.rc} | {n} | {nfiles} | {note} |")
         for res in extra:
             if res.case == case and res.ok_runs:
                 n, nfiles, note = count_findings("cachemount", res.ok_runs[-1].stdout)
                 lines.append(f"| {case} | `cachemount check DIR` | {C.fmt_s(res.median)} | {C.fmt_s(res.min)} "
-                             f"| {C.fmt_mib(res.rss)} | - | - | {res.ok_runs[-1].rc} | {n} | {nfiles} "
+                             f"| {C.fmt_mib(res.rss)} | - | - | - | {res.ok_runs[-1].rc} | {n} | {nfiles} "
                              "| directory discovery; not comparable if it finds fewer files |")
     lines += ["", *imports, ""]
     text = "\n".join(lines)

@@ -1,8 +1,6 @@
 """What the engine reports: findings with code-point spans and optional fixes (text edits)."""
 from __future__ import annotations
 
-import logging
-import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -15,12 +13,15 @@ SEVERITIES = ("error", "warning", "information", "hint")
 SAFE, UNSAFE, DISPLAY = "safe", "unsafe", "display-only"
 APPLICABILITIES = (SAFE, UNSAFE, DISPLAY)
 
-logger = logging.getLogger("cachemount.fixing.apply")
 PLANNER_FAILURES: list[str] = []   # "CODE: exception" per failed fix planner; the tests assert it stays empty
 
 
 def _planner_failed(finding: "Finding") -> None:
-    logger.exception("planning the fix of %s at %d failed", finding.code, finding.start)
+    import logging     # here, not at the top: `cachemount check` does not otherwise load logging
+    import traceback
+
+    logging.getLogger("cachemount.fixing.apply").exception("planning the fix of %s at %d failed",
+                                                           finding.code, finding.start)
     PLANNER_FAILURES.append(f"{finding.code}: {traceback.format_exc().strip().splitlines()[-1]}")
 
 

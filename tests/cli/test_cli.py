@@ -30,8 +30,8 @@ def df(tmp_path):
 def test_text_format_and_exit_1(df):
     code, out, err = run("check", str(df))
     assert code == 1
-    assert out == f"{df}:2:5: CM101 `pip install` downloads packages with no cache mount: mount /root/.cache/pip " \
-                  "so the next build reuses pip's cache\n"
+    assert out == f"{df}:2:5: CM101 warning: `pip install` downloads packages with no cache mount: mount " \
+                  "/root/.cache/pip so the next build reuses pip's cache\n"
 
 
 def test_json_format(df):

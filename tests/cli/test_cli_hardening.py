@@ -152,8 +152,8 @@ def test_file_names_with_newlines_stay_on_one_line(tmp_path):
     (tmp_path / "b\x1b]0;t\x07.Dockerfile").write_bytes(b"\x00binary")
     code, out, err = run("check", str(tmp_path))
     assert code == 2
-    assert out == (f"{tmp_path}/a\\nforged:1:1: CM999 x.Dockerfile:2:5: CM101 `pip install` downloads packages "
-                   "with no cache mount: mount /root/.cache/pip so the next build reuses pip's cache\n")
+    assert out == (f"{tmp_path}/a\\nforged:1:1: CM999 x.Dockerfile:2:5: CM101 warning: `pip install` downloads "
+                   "packages with no cache mount: mount /root/.cache/pip so the next build reuses pip's cache\n")
     assert err == (f"cachemount: {tmp_path}/b\\x1b]0;t\\x07.Dockerfile: "
                    "binary file (contains NUL bytes), not a Dockerfile\n")
 

@@ -324,12 +324,13 @@ def test_read_regular_bytes_for_settings_files(tmp_path):
 
 
 def test_an_oversized_settings_file_is_one_problem_line_and_defaults_apply(tmp_path):
-    """Settings files are read like Dockerfiles: regular files under the size cap."""
+    """Settings files are read like Dockerfiles: regular files under the size cap. One that cannot
+    be read is an error (exit 2), and the Dockerfile is still checked with the defaults."""
     (tmp_path / ".cachemount.toml").write_text("# " + "x" * (11 * 1024 * 1024) + "\n")
     (tmp_path / "Dockerfile").write_text("FROM python:3.12\nRUN pip install x\n")
     proc = subprocess.run([sys.executable, "-m", "cachemount", "check", str(tmp_path / "Dockerfile")],
                           capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 1 and "CM101" in proc.stdout
+    assert proc.returncode == 2 and "CM101" in proc.stdout
     problems = [line for line in proc.stderr.splitlines() if ".cachemount.toml" in line]
     assert len(problems) == 1 and "cannot read settings" in problems[0], proc.stderr
     assert "Traceback" not in proc.stderr

@@ -30,7 +30,8 @@ def test_text_output_closes_with_a_summary(tmp_path):
     path.write_text(TWO)
     code, out, err = run("check", str(path))
     assert code == 1 and len(out.splitlines()) == 2     # stdout: one line per finding, nothing else
-    assert err.splitlines()[-1] == "Found 2 findings (1 error, 1 warning): 2 fixable with `--fix`."
+    assert err.splitlines()[-1] == ("Found 2 findings (1 error, 1 warning); 2 fixable with `--fix`. "
+                                    "Exit status 1: there are findings.")
 
 
 def test_no_summary_without_findings_or_in_machine_formats(tmp_path):
@@ -84,5 +85,5 @@ def test_which_flag_applies_which_fix(tmp_path, capsys, cm101_fix_is, level, wit
         assert (path.read_text() != PIP) == applied, flags
         assert code == (0 if applied else 1)
         if not applied and level == UNSAFE:
-            assert err.splitlines()[-1] == ("Found 1 finding (1 warning): 0 fixable with `--fix`, "
-                                            "1 more with `--fix --unsafe-fixes`.")
+            assert err.splitlines()[-1] == ("Found 1 finding (1 warning); 1 fixable with `--fix --unsafe-fixes`. "
+                                            "Exit status 1: there are findings.")

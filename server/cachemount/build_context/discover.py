@@ -16,10 +16,13 @@ unknown (None), unless a context is given."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import bake, yamlish
+from . import yamlish
 from .tree import BuildContext
+
+if TYPE_CHECKING:
+    from . import bake
 
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 BAKE_FILES = ("docker-bake.json", "docker-bake.override.json", "docker-bake.hcl", "docker-bake.override.hcl")
@@ -82,12 +85,13 @@ def _named_in(directory: str, dockerfile_real: str) -> list[tuple[str, str]] | N
         text = _read(os.path.join(directory, name))
         if text is None:
             continue
+        from . import bake   # here: most directories have no bake file, and `check` starts without it
         try:
             targets += bake.parse_json(text) if name.endswith(".json") else bake.parse_hcl(text)
         except (bake.BakeError, RecursionError):
             continue
         names.append(name)
-    for target, context, dockerfile in bake.resolve(targets):
+    for target, context, dockerfile in (bake.resolve(targets) if targets else ()):
         if not isinstance(context, str) or not isinstance(dockerfile, str) or not _local(context):
             continue
         context = context[len("cwd://"):] if context.startswith("cwd://") else context

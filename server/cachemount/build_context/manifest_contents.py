@@ -19,11 +19,6 @@ from ..knowledge.workspaces import (COMPOSER_INSTALL_SCRIPTS, CONTENT_CHECK_FILE
 from . import yamlish
 from .tree import BuildContext
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
-
 MAX_INCLUDES = 32      # `-r` files followed from one requirements file
 
 Result = tuple[str | None, list[str]]
@@ -39,7 +34,7 @@ def check(ctx: BuildContext, key: str, path: str) -> Result:
         return f"{path} could not be read", []
     try:
         return _CHECKS[key](ctx, path, text)
-    except (ValueError, yamlish.Unsupported, RecursionError, tomllib.TOMLDecodeError):
+    except (ValueError, yamlish.Unsupported, RecursionError):   # TOMLDecodeError is a ValueError
         return f"{path} could not be read", []
 
 
@@ -140,6 +135,12 @@ def _requirements(ctx: BuildContext, path: str, text: str) -> Result:
 
 
 def _pyproject_paths(ctx: BuildContext, path: str, text: str) -> Result:
+    # the TOML parser is loaded here, not at import: `cachemount check` without a pyproject.toml to
+    # read never needs it
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
     data = tomllib.loads(text)
     tool = data.get("tool", {})
     sources = tool.get("uv", {}).get("sources", {}) if isinstance(tool, dict) else {}

@@ -20,10 +20,16 @@ from ..knowledge.workspaces import WORKSPACES, WorkspaceSpec
 from . import yamlish
 from .tree import BuildContext
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
+
+def _toml_loads(text: str) -> dict:
+    # the TOML parser is loaded when a Cargo.toml or pyproject.toml is read, not at import:
+    # `cachemount check` on most Dockerfiles never needs it
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(text)
+
 
 MAX_MEMBERS = 200
 MAX_MODULE_DEPTH = 6     # Maven modules of modules
@@ -52,7 +58,7 @@ def members(ctx: BuildContext, project: str, key: str) -> Members:
             return out
         try:
             patterns = READERS[spec.reader](text)
-        except (ValueError, yamlish.Unsupported, RecursionError, tomllib.TOMLDecodeError) as exc:
+        except (ValueError, yamlish.Unsupported, RecursionError) as exc:   # TOMLDecodeError is a ValueError
             out.declared, out.problem = True, f"{path} could not be read ({_first_line(exc)})"
             return out
         if patterns is None:
@@ -183,11 +189,11 @@ def _toml_members(table: Any) -> list[str] | str | None:
 
 
 def _cargo(text: str) -> list[str] | str | None:
-    return _toml_members(tomllib.loads(text).get("workspace"))
+    return _toml_members(_toml_loads(text).get("workspace"))
 
 
 def _uv(text: str) -> list[str] | str | None:
-    data = tomllib.loads(text)
+    data = _toml_loads(text)
     return _toml_members(data.get("tool", {}).get("uv", {}).get("workspace"))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from typing import Callable
 
 from .. import __version__
@@ -81,6 +80,11 @@ def _codes(value: str | None, option: str) -> frozenset[str] | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return _parsers()[0]
+
+
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and each command's (which reports a mistake in that command's options)."""
     parser = argparse.ArgumentParser(prog="cachemount", description="Make Docker builds fast: BuildKit cache mounts "
                                      "and layer order for Dockerfiles.")
     parser.add_argument("--version", action="version", version=f"cachemount {__version__}")
@@ -102,15 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead (for debugging)")
-    return parser
+    return parser, {"check": check, "serve": serve}
 
 
 def main(argv: list[str] | None = None, serve: Callable[[str | None], int] | None = None) -> int:
     """`serve` runs the language server (given by the entry point, `cachemount.__main__`: the CLI
     does not import the other face)."""
-    parser = build_parser()
+    parser, commands = _parsers()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:   # argparse blames the top level (and prints its usage) even for `check --frobnicate`
+            _blamed(parser, commands, args.command, argv, unknown).error(
+                f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return int(exc.code or 0) if exc.code in (0, None) else 2
     if args.command == "serve":
@@ -132,7 +139,19 @@ def main(argv: list[str] | None = None, serve: Callable[[str | None], int] | Non
         return 1
 
 
+def _blamed(parser: argparse.ArgumentParser, commands: dict[str, argparse.ArgumentParser], command: str | None,
+            argv: list[str] | None, unknown: list[str]) -> argparse.ArgumentParser:
+    """The parser whose usage explains `unknown`: the command's, unless they come before the command
+    word (the first word that is not an option: the top level takes no option values)."""
+    words = sys.argv[1:] if argv is None else argv
+    at = next((i for i, word in enumerate(words) if not word.startswith("-")), len(words))
+    if command not in commands or any(word in unknown for word in words[:at]):
+        return parser
+    return commands[command]
+
+
 def _check(args) -> int:
+    _import_engine()
     from . import output
     from ..textio import MAX_FILE_BYTES, TextError, read, read_stream
 
@@ -175,34 +194,56 @@ def _check(args) -> int:
         sys.stdout.write(output.FORMATS[args.format](located))
     for line in errors:
         print(f"cachemount: {output.escape_controls(line)}", file=sys.stderr)
+    status = 2 if errors else 1 if located else 0
     if args.format == "text" and located and not (args.fix and (args.diff or "-" in files)):
         sys.stdout.flush()   # the findings first, then the summary for the person reading them
-        print(output.summary([i.finding for i in located]), file=sys.stderr)
-    if errors:
-        return 2
-    return 1 if located else 0
+        print(output.summary([i.finding for i in located], status), file=sys.stderr)
+    return status
+
+
+def _import_engine() -> None:
+    """Import the engine (once per process) with the cyclic garbage collector off: the import makes
+    thousands of objects and no garbage, and the collections it triggered were a few percent of a
+    run on one small file. They are frozen after it (later collections need not walk them)."""
+    if "cachemount.lint" in sys.modules:
+        return
+    import gc
+    gc.disable()
+    try:
+        from . import output  # noqa: F401
+        from .. import lint  # noqa: F401
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: list[str]) -> list:
     """Lint (and with --fix, fix) one decoded file; returns its located findings."""
+    from dataclasses import replace
+
     from ..settings import files as config
     from . import output
     from ..lint import lint
     from ..document.scanner import line_starts
     from ..textio import TextError
 
-    settings = config.settings_for(None if path == "-" and not args.stdin_filename else shown)
+    settings = config.settings_for(None if path == "-" and not args.stdin_filename else shown, _rule_spellings)
     for problem in settings.problems:
-        print(f"cachemount: {output.escape_controls(problem)}", file=sys.stderr)
+        if problem not in errors:   # once per settings file, not once per Dockerfile it governs
+            errors.append(problem)
     settings = replace(settings, select=select if select is not None else settings.select,
                        ignore=settings.ignore | ignore)
     text = decoded.text
     build_context = _build_context(args, None if path == "-" and not args.stdin_filename else shown)
     findings = lint(text, settings, build_context)
     new_text = text
-    if args.fix and findings:
+    if args.fix and findings and settings.unreadable:
+        # which rules and fixes the user wants is unknown: fixing with the defaults could apply
+        # fixes they turned off
+        errors.append(f"{shown}: not fixed, because its settings file cannot be read")
+    elif args.fix and findings:
         from ..lint import apply_all
-        new_text, applied = apply_all(text, settings, unsafe=args.unsafe_fixes, build_context=build_context)
+        new_text, _ = apply_all(text, settings, unsafe=args.unsafe_fixes, build_context=build_context)
         if new_text != text:
             if args.diff:
                 _print_diff(shown, text, new_text)
@@ -218,11 +259,13 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
                 except OSError as exc:
                     errors.append(f"{shown}: cannot write fixed file ({exc.strerror or exc})")
                     return [output.locate(shown, text, line_starts(text), f) for f in findings]
-                print(f"{output.escape_controls(shown)}: fixed {applied} finding{'s' if applied != 1 else ''}",
-                      file=sys.stderr)
             if not args.diff:
-                text = new_text
+                text, before = new_text, findings
                 findings = lint(text, settings, build_context)
+                if path != "-":
+                    fixed = _fixed(before, findings)
+                    print(f"{output.escape_controls(shown)}: fixed {fixed} finding{'s' if fixed != 1 else ''}",
+                          file=sys.stderr)
     if args.fix and not args.diff and path == "-":
         # a filter echoes its input even when there is nothing to fix
         sys.stdout.flush()
@@ -230,6 +273,22 @@ def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: lis
         sys.stdout.buffer.flush()
     starts = line_starts(text)
     return [output.locate(shown, text, starts, f) for f in findings]
+
+
+def _fixed(before: list, after: list) -> int:
+    """How many of the findings `before` the fixes are gone `after`, counted per rule: one fix may
+    settle several findings (one apt prerequisite for every apt RUN of a stage), and fix-all may
+    apply a fix in one round that a later round's fix supersedes, so the number of fixes applied
+    says neither."""
+    from collections import Counter
+    left = Counter(f.code for f in after)
+    return sum(max(0, n - left[code]) for code, n in Counter(f.code for f in before).items())
+
+
+def _rule_spellings() -> dict[str, str]:
+    """Every rule's code and name -> its code: the settings files are read as the command line is."""
+    from ..rules import BY_CODE, BY_NAME
+    return {**{code: code for code in BY_CODE}, **{name: rule.code for name, rule in BY_NAME.items()}}
 
 
 def _build_context(args, dockerfile: str | None):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .. import __version__
 from ..findings import SAFE, SEVERITIES, UNSAFE, Finding
 from ..rules import RULES
-from ..rules.base import DOCS_URL
+from ..rules.base import REPOSITORY_URL
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "information": "notice", "hint": "notice"}
@@ -49,7 +49,9 @@ def locate(path: str, text: str, line_starts: list[int], finding: Finding) -> Lo
 
 
 def text(items: list[Located]) -> str:
-    return "".join(f"{escape_controls(i.path)}:{i.line}:{i.column}: {i.finding.code} "
+    """`path:line:col: CODE severity: message` (hadolint's order; editors' error formats read the
+    `path:line:col:` head)."""
+    return "".join(f"{escape_controls(i.path)}:{i.line}:{i.column}: {i.finding.code} {i.finding.severity}: "
                    f"{escape_controls(i.finding.message)}\n" for i in items)
 
 
@@ -57,16 +59,22 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary(findings: list[Finding]) -> str:
-    """`Found 3 findings (2 warnings, 1 information): 2 fixable with --fix, 1 more with --unsafe-fixes.`"""
+def summary(findings: list[Finding], status: int = 1) -> str:
+    """The closing line of the text format, for the person reading it: the findings per severity,
+    what `--fix` (and `--fix --unsafe-fixes`) would fix, and what the exit status says:
+    `Found 3 findings (1 error, 2 warnings); 2 fixable with `--fix`. Exit status 1: there are findings.`"""
     by_severity = [(s, sum(1 for f in findings if f.severity == s)) for s in SEVERITIES]
     counts = ", ".join(_plural(n, s) if s != "information" else f"{n} information" for s, n in by_severity if n)
     safe = sum(1 for f in findings if f.fix_for((SAFE,)) is not None)
     unsafe = sum(1 for f in findings if f.fix_for((SAFE,)) is None and f.fix_for((UNSAFE,)) is not None)
-    fixable = f"{safe} fixable with `--fix`"
-    if unsafe:
-        fixable += f", {unsafe} more with `--fix --unsafe-fixes`"
-    return f"Found {_plural(len(findings), 'finding')} ({counts}): {fixable}."
+    if safe and unsafe:
+        fixable = f"{safe} fixable with `--fix`, {unsafe} more with `--fix --unsafe-fixes`"
+    elif safe or unsafe:
+        fixable = f"{safe} fixable with `--fix`" if safe else f"{unsafe} fixable with `--fix --unsafe-fixes`"
+    else:
+        fixable = "none fixable automatically"
+    meaning = "there are findings" if status == 1 else "see the errors above"
+    return f"Found {_plural(len(findings), 'finding')} ({counts}); {fixable}. Exit status {status}: {meaning}."
 
 
 def _fix_json(finding: Finding):
@@ -115,7 +123,7 @@ def sarif(items: list[Located]) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "cachemount", "version": __version__,
-                                "informationUri": DOCS_URL.format(code="README").replace("rules/README", "README"),
+                                "informationUri": REPOSITORY_URL,
                                 "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": results,

@@ -3,8 +3,6 @@ which repairs a misspelt `--mount`, and the cache-mount planner, which must not 
 cache mount where a misspelt one is meant (`--mount=type=cahce,...`, `--mout=type=cache,...`)."""
 from __future__ import annotations
 
-import difflib
-
 from ..document.model import Instruction
 from ..document.mounts import Mount, mount_of
 from ..knowledge import mount_options as K
@@ -12,6 +10,8 @@ from ..knowledge import mount_options as K
 
 def closest(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:
     """The one candidate `word` is a near miss of; None when none or several are about as close."""
+    import difflib   # here: most Dockerfiles never need it, and `cachemount check` starts without it
+
     got = difflib.get_close_matches(word, candidates, n=2, cutoff=cutoff)
     if not got:
         return None
@@ -24,7 +24,10 @@ def closest(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 
 
 def misspelt_mount_flag(name: str) -> bool:
     """`--mout`, `--mounts`: not a RUN flag, close to `mount` (BuildKit fails the build)."""
-    return name != "mount" and name not in K.RUN_FLAGS and bool(difflib.get_close_matches(name, ["mount"], 1, 0.7))
+    if name == "mount" or name in K.RUN_FLAGS:
+        return False
+    import difflib
+    return bool(difflib.get_close_matches(name, ["mount"], 1, 0.7))
 
 
 def meant_cache_mounts(instr: Instruction) -> list[Mount]:

@@ -122,7 +122,8 @@ class CachemountServer(LanguageServer):
                          protocol_cls=CachemountProtocol)
         self.docs = Documents()
         self.encoding = DEFAULT
-        self.settings = SettingsStore(lambda message: self.log(message, T.MessageType.Warning))
+        self.settings = SettingsStore(lambda message: self.log(message, T.MessageType.Warning), show=lambda message:
+                                      self.window_show_message(T.ShowMessageParams(T.MessageType.Warning, message)))
         self.settling = configuration.Settling()   # configuration requests in flight
         self.work = Scheduler(self)
         self.loop: asyncio.AbstractEventLoop | None = None

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from ..settings import files as config
 from ..settings.model import Settings, from_mapping
 from .documents import uri_to_path
+from .settings_problems import ProblemMessages, rule_spellings
 
 SECTION = "cachemount"
 
@@ -39,12 +40,13 @@ def _inside(path: str, folder: str) -> bool:
 
 
 class SettingsStore:
-    def __init__(self, log: Callable[[str], None] | None = None):
+    def __init__(self, log: Callable[[str], None] | None = None, show: Callable[[str], None] | None = None):
         self.init_options: dict = {}
         self.client: dict = {}                     # the global section
         self.folders: dict[str, dict | None] = {}  # folder URI -> its section (None: no answer yet)
         self._paths: dict[str, str] = {}           # folder URI -> its path (file: folders only)
         self._log = log or (lambda message: None)
+        self._messages = ProblemMessages(show)     # settings-file problems, shown once (a popup)
         self._reported: set[tuple[str, ...]] = set()
         self._init_problem: tuple[str, ...] = ()
         self._client_problems: dict[str | None, tuple[str, ...]] = {}   # None: the global section
@@ -106,13 +108,14 @@ class SettingsStore:
         client = self.folders.get(folder) if folder is not None else None
         if client is None:
             folder, client = None, self.client
-        base = config.settings_for(path)
+        base = config.settings_for(path, rule_spellings)
+        self._messages.report(base)
         problems = self._init_problem + self._client_problems.get(folder, ()) + tuple(base.problems)
         settings = base
-        for layer in (self.init_options, client):
+        for source, layer in (("initializationOptions", self.init_options), ("settings", client)):
             if layer:
-                settings = from_mapping(layer, settings)
-                problems += tuple(settings.problems)
+                settings = from_mapping(layer, settings, rules=rule_spellings)
+                problems += tuple(f"{source}: {problem}" for problem in settings.problems)   # which one to fix
         if problems and problems not in self._reported:
             self._reported.add(problems)
             self._log("cachemount: invalid settings ignored (the defaults or the other settings apply): "

@@ -1,26 +1,31 @@
-"""Settings shared by the CLI and the server: rules on/off and severities; and SETTINGS, the table
-of every user-facing setting (the server's and the VS Code extension's own).
+"""Settings shared by the CLI and the server: rules on/off and severities. SETTINGS, the table of
+every user-facing setting, lives in `catalog` (still importable from here).
 
-Invalid values fall back to defaults; `problems` collects one message per bad value so the
-caller can log it once."""
+Invalid values fall back to the layer below (ultimately the defaults); `problems` collects one
+message per bad value, naming its key, so the caller can report it once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..findings import SEVERITIES
+
+if TYPE_CHECKING:
+    from .catalog import SETTINGS, SettingSpec  # noqa: F401  (re-exported, loaded on first use)
 
 
 @dataclass(frozen=True)
 class Settings:
-    select: frozenset[str] | None = None          # None: all rules
-    ignore: frozenset[str] = frozenset()
+    select: frozenset[str] | None = None          # None: all rules; codes or prefixes ("CM1")
+    ignore: frozenset[str] = frozenset()          # codes or prefixes
     severity: tuple[tuple[str, str], ...] = ()    # (code, severity) overrides
     problems: tuple[str, ...] = field(default=(), compare=False)
     build_context: str = ""     # `buildContext` as the editor gives it ("": found per Dockerfile)
+    source: str | None = field(default=None, compare=False)   # the settings file read, if any
+    unreadable: bool = field(default=False, compare=False)    # that file could not be read: defaults
 
     def enabled(self, code: str) -> bool:
-        if code in self.ignore:
+        if code in self.ignore or any(code.startswith(s) for s in self.ignore):
             return False
         return self.select is None or code in self.select or any(code.startswith(s) for s in self.select)
 
@@ -33,134 +38,128 @@ class Settings:
 
 DEFAULT = Settings()
 
+READ_KEYS = ("rules", "severity", "select", "ignore", "buildContext")   # what `from_mapping` reads
 
-def from_mapping(data: Any, base: Settings = DEFAULT) -> Settings:
-    """Settings from a `cachemount` section (LSP configuration, pyproject [tool.cachemount])."""
+# Every spelling of a rule (its code, its name) -> its code. The settings sit below the rules, so
+# the faces pass them in (a function: the language server imports the rules only when needed).
+RuleSpellings = Callable[[], Mapping[str, str]]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("SETTINGS", "SettingSpec"):
+        from . import catalog
+        return getattr(catalog, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class _Codes:
+    """Reads rule codes as the command line does (`--select`, `--ignore`): a code or a rule's name;
+    in select/ignore also a code prefix. Without `spellings`, any code is taken, upper-cased."""
+
+    def __init__(self, spellings: RuleSpellings | None, problems: list[str], prefix: str):
+        self._spellings = spellings
+        self._known: Mapping[str, str] | None = None
+        self._problems = problems
+        self._prefix = prefix
+
+    def read(self, key: str, value: Any, prefixes: bool = False) -> str | None:
+        spelled = str(value)
+        if self._spellings is None:
+            return spelled.upper()
+        if self._known is None:
+            self._known = self._spellings()
+        known = self._known
+        code = known.get(spelled) or known.get(spelled.upper())
+        if code is not None:
+            return code
+        upper = spelled.upper()
+        if prefixes and upper and any(c.startswith(upper) for c in known.values()):
+            return upper
+        codes = ", ".join(sorted(set(known.values())))
+        named = "" if key.endswith(f".{spelled}") else f" {spelled!r}"   # `severity.CM999` names it already
+        self._problems.append(f"{self._prefix}{key}: unknown rule code{named} (known: {codes})")
+        return None
+
+
+def from_mapping(data: Any, base: Settings = DEFAULT, *, rules: RuleSpellings | None = None,
+                 file_keys: str | None = None) -> Settings:
+    """Settings from a `cachemount` section (LSP configuration, `.cachemount.toml`, pyproject
+    `[tool.cachemount]`) over `base`. `rules` given: rule codes are checked against the rules (an
+    unknown one is a problem; a rule's name reads as its code). `file_keys` given: the section is a
+    settings file's, its keys shown with this prefix ("" or "tool.cachemount."), and a key nobody
+    reads is a problem (an editor's section also carries the extension's own settings)."""
+    prefix = file_keys or ""
     if not isinstance(data, dict):
-        return base if data is None else Settings(problems=(f"settings must be an object, got {type(data).__name__}",))
+        if data is None:
+            return base
+        where = prefix.rstrip(".") or "settings"
+        return Settings(base.select, base.ignore, base.severity,
+                        (f"{where}: expected a table of settings, got {type(data).__name__}",), base.build_context)
     problems: list[str] = []
+    codes = _Codes(rules, problems, prefix)
     ignore = set(base.ignore)
     select = set(base.select) if base.select is not None else None
-    rules = data.get("rules", {})
-    if isinstance(rules, dict):
-        for code, on in rules.items():
+    rule_switches = data.get("rules", {})
+    if isinstance(rule_switches, dict):
+        for key, on in rule_switches.items():
             if not isinstance(on, bool):
-                problems.append(f"rules.{code}: expected true or false")
+                problems.append(f"{prefix}rules.{key}: expected true or false")
+            elif (code := codes.read(f"rules.{key}", key)) is None:
+                continue
             elif not on:
-                ignore.add(str(code).upper())
+                ignore.add(code)
             else:
-                ignore.discard(str(code).upper())
-    elif rules is not None:
-        problems.append("rules: expected an object of CODE: true/false")
-    for key, target in (("select", "select"), ("ignore", "ignore")):
+                ignore.discard(code)
+    elif rule_switches is not None:
+        problems.append(f"{prefix}rules: expected an object of CODE: true/false")
+    for key in ("select", "ignore"):
         value = data.get(key)
         if value is None:
             continue
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            codes = {v.upper() for v in value}
-            if target == "select":
-                select = codes
-            else:
-                ignore |= codes
+            read = {c for c in (codes.read(key, v, prefixes=True) for v in value) if c is not None}
+            if key == "ignore":
+                ignore |= read
+            elif read:
+                select = read
+            else:   # selecting nothing would silently pass every file (the command line refuses it too)
+                problems.append(f"{prefix}select: selects no rule; leave it out to check every rule")
         else:
-            problems.append(f"{key}: expected a list of rule codes")
+            problems.append(f"{prefix}{key}: expected a list of rule codes")
     severity = dict(base.severity)
     sev = data.get("severity", {})
     if isinstance(sev, dict):
-        for code, level in sev.items():
-            if isinstance(level, str) and level.lower() in SEVERITIES:
-                severity[str(code).upper()] = level.lower()
-            else:
-                problems.append(f"severity.{code}: expected one of {', '.join(SEVERITIES)}")
+        for key, level in sev.items():
+            if not (isinstance(level, str) and level.lower() in SEVERITIES):
+                problems.append(f"{prefix}severity.{key}: expected one of {', '.join(SEVERITIES)}, got {level!r}")
+            elif (code := codes.read(f"severity.{key}", key)) is not None:
+                severity[code] = level.lower()
     elif sev is not None:
-        problems.append("severity: expected an object of CODE: level")
+        problems.append(f"{prefix}severity: expected an object of CODE: level")
     build_context = base.build_context
     value = data.get("buildContext")
     if isinstance(value, str):
         build_context = value.strip()
     elif value is not None:
-        problems.append("buildContext: expected a directory path (a string)")
+        problems.append(f"{prefix}buildContext: expected a directory path (a string)")
+    if file_keys is not None:
+        problems.extend(_unknown_keys(data, prefix))
     return Settings(frozenset(select) if select is not None else None, frozenset(ignore),
                     tuple(sorted(severity.items())), tuple(problems), build_context)
 
 
-# -- what users can set --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SettingSpec:
-    """One user-facing setting. scripts/generate.py writes client/package.json's
-    `contributes.configuration` and the settings tables of README.md and client/README.md from
-    SETTINGS; tests/test_generated.py checks they are current and that `from_mapping` reads
-    exactly the keys that are not client-only."""
-    key: str                          # settings-file key; editors prefix it: `cachemount.<key>`
-    type: str | tuple[str, ...]       # JSON Schema type
-    default: Any                      # what an editor sends when the user sets nothing
-    description: str                  # markdown, for the editor's settings UI
-    summary: str                      # one line, for the README tables
-    scope: str = "resource"           # VS Code: "resource" (may differ per folder) or "window"
-    client_only: bool = False         # read by the VS Code extension; the server and the CLI ignore it
-    restricted: bool = False          # names a program to run: an untrusted workspace's value is ignored
-    schema: Mapping[str, Any] = field(default_factory=dict)  # more JSON Schema: items, enum, ...
-    per_rule: str | None = None       # the generated schema lists every rule code: as "properties"
-                                      # (with this JSON type) or as an "enum" of the items
-
-
-_CODE = {"pattern": "^CM[0-9]{3}$"}
-_LEVELS = " / ".join(f"`{s}`" for s in SEVERITIES)
-
-SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec(
-        "rules", "object", {},
-        "Turn rules on or off by code, e.g. `{\"CM201\": false}`. Rules not listed keep their default.",
-        "turn rules on or off by code: `{\"CM201\": false}`",
-        schema={"propertyNames": _CODE, "additionalProperties": {"type": "boolean"}},
-        per_rule="boolean"),
-    SettingSpec(
-        "severity", "object", {},
-        "Override the severity of a rule by code, e.g. `{\"CM101\": \"error\"}`.",
-        f"per-rule severity, {_LEVELS}: `{{\"CM101\": \"error\"}}`",
-        schema={"propertyNames": _CODE, "additionalProperties": {"type": "string", "enum": list(SEVERITIES)}}),
-    SettingSpec(
-        "select", ("array", "null"), None,
-        "Check only these rules, by code or code prefix, e.g. `[\"CM1\"]`. `null` (the default) checks "
-        "every rule.",
-        "check only these rules, by code or prefix: `[\"CM1\"]`; unset: every rule",
-        schema={"items": {"type": "string", "pattern": "^[Cc][Mm][0-9]{0,3}$"}}),
-    SettingSpec(
-        "ignore", "array", [],
-        "Never report these rules, by code, e.g. `[\"CM201\"]`.",
-        "never report these rules, by code: `[\"CM201\"]`",
-        schema={"items": {"type": "string"}}, per_rule="enum"),
-    SettingSpec(
-        "buildContext", "string", "",
-        "The build context of the Dockerfiles in this folder: a directory, relative to the workspace "
-        "folder (or absolute). Empty (the default): the `context` of a compose or bake file that names "
-        "the Dockerfile, else the Dockerfile's directory. CM201's fixes read it to check that the "
-        "manifests they copy exist; the command line takes `--context DIR` instead.",
-        "the build context directory, relative to the workspace folder; empty: from compose/bake files, "
-        "else the Dockerfile's directory"),
-    SettingSpec(
-        "interpreter", "string", "",
-        "Python interpreter that has cachemount installed; the server runs like `<interpreter> -m "
-        "cachemount serve`, without the workspace on `sys.path`. Used when `#cachemount.path#` is "
-        "empty. Ignored in workspace settings of an untrusted workspace, and in any scope when it "
-        "points inside an untrusted workspace.",
-        "a Python that has cachemount installed; runs the server like `<python> -m cachemount serve` "
-        "(see below)",
-        scope="window", client_only=True, restricted=True),
-    SettingSpec(
-        "path", "array", [],
-        "Command (and arguments) that runs the language server over stdio, e.g. "
-        "`[\"/usr/local/bin/cachemount\", \"serve\"]`. `~` and `${userHome}` are expanded. Takes "
-        "precedence over every other way of finding the server. Runs in the extension's directory, "
-        "not in the workspace folder. Ignored in workspace settings of an untrusted workspace, and in "
-        "any scope when it points inside an untrusted workspace.",
-        "the full server command, e.g. `[\"/usr/local/bin/cachemount\", \"serve\"]`",
-        scope="window", client_only=True, restricted=True, schema={"items": {"type": "string"}}),
-    SettingSpec(
-        "trace.server", "string", "off",
-        "Log the messages between VS Code and the cachemount language server to the cachemount "
-        "output channel.",
-        "`messages` / `verbose`: log the LSP traffic to the output channel",
-        scope="window", client_only=True, schema={"enum": ["off", "messages", "verbose"]}),
-)
+def _unknown_keys(data: dict, prefix: str) -> list[str]:
+    out = []
+    for key in data:
+        if key in READ_KEYS:
+            continue
+        if key == "tool" and not prefix and isinstance(data[key], dict) and "cachemount" in data[key]:
+            out.append("tool.cachemount: .cachemount.toml takes the settings at the top level: remove the "
+                       "[tool.cachemount] header (that form is for pyproject.toml); its settings are ignored")
+            continue
+        from .catalog import SETTINGS
+        if any(s.client_only and s.key.partition(".")[0] == key for s in SETTINGS):
+            out.append(f"{prefix}{key}: an editor setting; set it in the editor, not in a settings file")
+        else:
+            out.append(f"{prefix}{key}: unknown setting (known: {', '.join(READ_KEYS)})")
+    return out

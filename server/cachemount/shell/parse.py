@@ -48,10 +48,31 @@ def _parse_tree(src: bytes):
     with _PARSER_LOCK:
         if _PARSER is None:
             import tree_sitter
-            import tree_sitter_bash
 
-            _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+            _PARSER = tree_sitter.Parser(tree_sitter.Language(_bash_language()))
         return _PARSER.parse(src)
+
+
+def _bash_language():
+    """The bash grammar, from tree_sitter_bash's compiled `_binding` loaded by itself: the package's
+    `__init__` imports importlib.resources (and with it pathlib, urllib.parse, ipaddress, ...) for a
+    highlight query never read here, several milliseconds of every `cachemount check`. Any other
+    layout (a zipped install, no binding file) falls back to importing the package."""
+    try:
+        from importlib.machinery import PathFinder
+        from importlib.util import module_from_spec
+
+        package = PathFinder.find_spec("tree_sitter_bash")
+        spec = PathFinder.find_spec("tree_sitter_bash._binding",
+                                    package.submodule_search_locations if package else None)
+        if spec is None or spec.loader is None:
+            raise ImportError("no tree_sitter_bash._binding")
+        binding = module_from_spec(spec)
+        spec.loader.exec_module(binding)
+        return binding.language()
+    except Exception:
+        import tree_sitter_bash
+        return tree_sitter_bash.language()
 
 
 # ---------------------------------------------------------------------------------------------
