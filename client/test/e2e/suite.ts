@@ -273,25 +273,38 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
       try {
         const { doc, editor, uri } = await h.openFixture(cases.fixAll.file);
         await h.waitDiagnostic(uri);
-        // make the document dirty without changing its text (two edits, not an undo)
-        const end = doc.lineAt(doc.lineCount - 1).range.end;
-        check(await editor.edit((b) => b.insert(end, ' ')), 'edit failed');
-        check(await editor.edit((b) => b.delete(new vscode.Range(end, end.translate(0, 1)))), 'edit failed');
-        check(doc.isDirty, 'document is not dirty before save');
-        check(vscode.window.activeTextEditor?.document === doc, 'the fixture is not the active editor: the save would miss it');
-        const seen = vscode.workspace.getConfiguration('editor', doc).get('codeActionsOnSave');
-        await vscode.commands.executeCommand('workbench.action.files.save');
+        // VS Code now and then runs its on-save code actions without applying the answer (the LSP trace
+        // shows the fix-all action, with its edit, reaching VS Code, and the file saved unfixed: about
+        // 1 save in 12 on this machine). One retry of the save, reported; two such saves fail.
         const want = h.expected(cases.fixAll.expected);
-        try {
-          await waitFor('the saved file to be fixed', () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want, 45_000);
-        } catch (e) {
-          // what went wrong: the setting as the test saw it, what is on disk, and whether the server
-          // offers fix-all for the saved text now
-          const all = new vscode.Range(0, 0, doc.lineCount, 0);
-          const after = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, all, cases.fixAll.kind, 10);
-          throw new Failure(`${(e as Error).message}; codeActionsOnSave before the save: ${JSON.stringify(seen)}; ` +
-            `dirty: ${doc.isDirty}, version ${doc.version}; fix-all offered now: ${JSON.stringify((after ?? []).map((a) => a.title))}; ` +
-            `on disk:\n${fs.readFileSync(uri.fsPath, 'utf8')}`);
+        const fixedOnDisk = () => normalize(fs.readFileSync(uri.fsPath, 'utf8')) === want;
+        let seen: unknown;
+        let saves = 0;
+        while (saves < 2 && !fixedOnDisk()) {
+          saves += 1;
+          // make the document dirty without changing its text (two edits, not an undo)
+          const end = doc.lineAt(doc.lineCount - 1).range.end;
+          check(await editor.edit((b) => b.insert(end, ' ')), 'edit failed');
+          check(await editor.edit((b) => b.delete(new vscode.Range(end, end.translate(0, 1)))), 'edit failed');
+          check(doc.isDirty, 'document is not dirty before save');
+          check(vscode.window.activeTextEditor?.document === doc, 'the fixture is not the active editor: the save would miss it');
+          seen = vscode.workspace.getConfiguration('editor', doc).get('codeActionsOnSave');
+          await vscode.commands.executeCommand('workbench.action.files.save');
+          try {
+            await waitFor('the saved file to be fixed', fixedOnDisk, saves === 1 ? 15_000 : 45_000);
+          } catch (e) {
+            if (saves === 1) {
+              console.log('fix-all on save: the first save stayed unfixed; saving once more');
+              continue;
+            }
+            // what went wrong: the setting as the test saw it, what is on disk, and whether the server
+            // offers fix-all for the saved text now
+            const all = new vscode.Range(0, 0, doc.lineCount, 0);
+            const after = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, all, cases.fixAll.kind, 10);
+            throw new Failure(`${(e as Error).message} (after ${saves} saves); codeActionsOnSave before the save: ${JSON.stringify(seen)}; ` +
+              `dirty: ${doc.isDirty}, version ${doc.version}; fix-all offered now: ${JSON.stringify((after ?? []).map((a) => a.title))}; ` +
+              `on disk:\n${fs.readFileSync(uri.fsPath, 'utf8')}`);
+          }
         }
         check(!doc.isDirty, 'document still dirty after save');
       } finally {
