@@ -23,11 +23,16 @@ export interface Attempt {
   label: string;
   ok: boolean;
   detail: string;
+  /** the result of an earlier validation, still valid (validationCache.ts): nothing was run */
+  cached?: boolean;
 }
 
 export interface Validation {
   ok: boolean;
   detail: string;
+  /** files whose modification times, while unchanged, keep a passed validation valid */
+  stamps?: string[];
+  cached?: boolean;
 }
 
 export type PythonExtensionResult =
@@ -87,8 +92,8 @@ export function interpreterCommand(
 
 export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult> {
   const attempts: Attempt[] = [];
-  const note = (cmd: Pick<ServerCommand, 'source' | 'label'>, ok: boolean, detail: string) =>
-    attempts.push({ source: cmd.source, label: cmd.label, ok, detail });
+  const note = (cmd: Pick<ServerCommand, 'source' | 'label'>, ok: boolean, detail: string, cached?: boolean) =>
+    attempts.push({ source: cmd.source, label: cmd.label, ok, detail, ...(cached ? { cached } : {}) });
 
   const tryCandidate = async (cmd: ServerCommand, validate: (c: ServerCommand) => Promise<Validation>) => {
     let result: Validation;
@@ -97,7 +102,7 @@ export async function findServer(input: DiscoveryInput): Promise<DiscoveryResult
     } catch (e) {
       result = { ok: false, detail: String((e as Error)?.message ?? e) };
     }
-    note(cmd, result.ok, result.detail);
+    note(cmd, result.ok, result.detail, result.cached);
     return result.ok ? cmd : undefined;
   };
 

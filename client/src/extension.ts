@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { disposeLog, log, outputChannel } from './log';
 import { onDidChangePythonInterpreter } from './python';
 import { RESTART_SETTINGS, hasWorkspaceServerSettings } from './settings';
-import { ServerInfo, ServerManager } from './server';
+import { ServerInfo, ServerManager, StartTimings } from './server';
+import type { StatusSnapshot } from './status';
 
 /** What `activate` returns (used by the end-to-end tests; not a stable public API). */
 export interface CachemountApi {
@@ -11,14 +12,19 @@ export interface CachemountApi {
   /** resolves once every queued start/restart has finished */
   ready(): Promise<void>;
   readonly running: boolean;
+  /** what the language status item shows */
+  status(): StatusSnapshot;
+  /** where the last start's time went */
+  timings(): StartTimings | undefined;
 }
 
 let manager: ServerManager | undefined;
 
 export function activate(context: vscode.ExtensionContext): CachemountApi {
+  const activated = Date.now();
   context.subscriptions.push(outputChannel());
   log.info(`cachemount ${context.extension.packageJSON.version} activating (VS Code ${vscode.version})`);
-  const servers = new ServerManager(context);
+  const servers = new ServerManager(context, activated);
   manager = servers;
   context.subscriptions.push(
     servers,
@@ -46,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): CachemountApi {
     get running() {
       return servers.running;
     },
+    status: () => servers.statusSnapshot(),
+    timings: () => servers.timings(),
   };
 }
 

@@ -1,5 +1,6 @@
 // Starting, stopping and restarting the language server (one per window).
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, RevealOutputChannelOn, ServerOptions, State } from 'vscode-languageclient/node';
 import {
@@ -13,7 +14,9 @@ import {
 import { log, outputChannel } from './log';
 import { activePythonInterpreter } from './python';
 import { SECTION, readServerSettings } from './settings';
-import { mergedEnv, validateExecutable, validateInterpreter } from './validate';
+import { ServerStatus, StatusSnapshot } from './status';
+import { serverEnv, validateExecutable, validateInterpreter } from './validate';
+import { ValidationCache } from './validationCache';
 
 export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'dockerfile' },
@@ -35,6 +38,19 @@ export interface ServerInfo {
   generation: number;
 }
 
+/** Where the last start's time went (Date.now() values; the end-to-end tests report them). */
+export interface StartTimings {
+  /** when `activate` was called */
+  activated: number;
+  discoveryStart: number;
+  discoveryEnd: number;
+  validations: { label: string; ms: number; cached: boolean }[];
+  /** the language client was started (process spawned, `initialize` sent) */
+  serverStart: number;
+  /** `initialize` answered: the client runs */
+  serverRunning?: number;
+}
+
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private current: ServerCommand | undefined;
@@ -43,8 +59,22 @@ export class ServerManager implements vscode.Disposable {
   private lastInside: string[] = [];
   private generation = 0;
   private queue: Promise<void> = Promise.resolve();
+  private readonly validations: ValidationCache;
+  private readonly status = new ServerStatus(DOCUMENT_SELECTOR);
+  private lastTimings: StartTimings | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly activated = Date.now()) {
+    this.validations = new ValidationCache(context.globalState);
+  }
+
+  /** The language status item's state, as shown. */
+  statusSnapshot(): StatusSnapshot {
+    return this.status.snapshot();
+  }
+
+  timings(): StartTimings | undefined {
+    return this.lastTimings;
+  }
 
   /** What is running now (undefined when no server could be started). */
   info(): ServerInfo | undefined {
@@ -80,6 +110,7 @@ export class ServerManager implements vscode.Disposable {
 
   dispose(): void {
     void this.stop();
+    this.status.dispose();
   }
 
   // start/stop/restart never overlap: each waits for the previous one
@@ -99,7 +130,7 @@ export class ServerManager implements vscode.Disposable {
     return fs.existsSync(`${libs}/cachemount`) ? libs : undefined;
   }
 
-  private async discover(): Promise<{ result: DiscoveryResult; ignored: string[]; inside: string[] }> {
+  private async discover(timings: StartTimings, useCache: boolean): Promise<{ result: DiscoveryResult; ignored: string[]; inside: string[] }> {
     // the extension's own directory: every candidate and its validation run there, never in a
     // workspace folder (python, PATH lookups and tools such as pyenv or uv look at their working directory)
     const cwd = this.context.extensionPath;
@@ -117,6 +148,18 @@ export class ServerManager implements vscode.Disposable {
       }
     }
     const resource = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    const check = (cmd: ServerCommand) => validateInterpreter(cmd);
+    const validate = useCache ? this.validations.wrap(check) : async (cmd: ServerCommand) => {
+      const result = await check(cmd);
+      this.validations.remember(cmd, result);
+      return result;
+    };
+    const timed = async (cmd: ServerCommand) => {
+      const t0 = Date.now();
+      const result = await validate(cmd);
+      timings.validations.push({ label: cmd.label, ms: Date.now() - t0, cached: !!result.cached });
+      return result;
+    };
     const result = await findServer({
       trusted: settings.trusted,
       path: settings.path.value,
@@ -126,18 +169,23 @@ export class ServerManager implements vscode.Disposable {
       bundledLibs: this.bundledLibs(),
       systemPythons: systemPythons(),
       validateExecutable,
-      validateInterpreter: (cmd) => validateInterpreter(cmd),
+      validateInterpreter: timed,
       cwd,
     });
     for (const a of result.attempts) {
-      (a.ok ? log.info : log.warn)(`${a.ok ? 'usable' : 'not usable'}: ${a.label}: ${a.detail}`);
+      const how = a.cached ? ' (checked before; its files have not changed since)' : '';
+      (a.ok ? log.info : log.warn)(`${a.ok ? 'usable' : 'not usable'}: ${a.label}: ${a.detail}${how}`);
     }
     return { result, ignored, inside };
   }
 
-  private async doStart(): Promise<void> {
+  private async doStart(useCache = true): Promise<void> {
     this.generation++;
-    const { result, ignored, inside } = await this.discover();
+    this.status.starting();
+    const timings: StartTimings = { activated: this.activated, discoveryStart: Date.now(), discoveryEnd: 0, validations: [], serverStart: 0 };
+    this.lastTimings = timings;
+    const { result, ignored, inside } = await this.discover(timings, useCache);
+    timings.discoveryEnd = Date.now();
     this.lastAttempts = result.attempts;
     this.lastIgnored = ignored;
     this.lastInside = inside;
@@ -146,20 +194,25 @@ export class ServerManager implements vscode.Disposable {
       this.current = undefined;
       const message = nothingWorkedMessage(result.attempts, ignored, inside);
       log.error(message);
+      this.status.error('no Python with cachemount found');
       void this.notify('error', message);
       return;
     }
+    const fromCache = result.attempts.some((a) => a.ok && a.cached && a.label === server.label);
     for (const failed of failedExplicitSettings(result.attempts)) {
       void this.notify('warning', `cachemount: ${failed.label} cannot be used (${failed.detail}); using ${server.label} instead.`);
     }
     log.info(`Starting ${server.label}: ${[server.command, ...server.args].join(' ')} (in ${server.cwd})`);
+    const pycache = this.context.globalStorageUri ? path.join(this.context.globalStorageUri.fsPath, 'pycache') : undefined;
+    const { env, redirected } = serverEnv({ PYTHONUNBUFFERED: '1', ...server.env }, pycache);
+    if (redirected) log.info(`PYTHONDONTWRITEBYTECODE is set: the server's bytecode is cached in ${pycache} (not next to its sources).`);
 
     const serverOptions: ServerOptions = {
       // no `transport` on purpose: TransportKind.stdio would append `--stdio` to the arguments
       command: server.command,
       args: server.args,
       // an explicit cwd: without one vscode-languageclient uses the first workspace folder
-      options: { cwd: server.cwd, env: mergedEnv({ PYTHONUNBUFFERED: '1', ...server.env }) },
+      options: { cwd: server.cwd, env },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: DOCUMENT_SELECTOR,
@@ -170,15 +223,38 @@ export class ServerManager implements vscode.Disposable {
       traceOutputChannel: outputChannel(),
       revealOutputChannelOn: RevealOutputChannelOn.Never,
     };
-    const client = new LanguageClient('cachemount', 'cachemount', serverOptions, clientOptions);
-    this.client = client;
     this.current = server;
+    this.status.starting(server);
+    timings.serverStart = Date.now();
     try {
+      const client = new LanguageClient('cachemount', 'cachemount', serverOptions, clientOptions);
+      this.client = client;
+      // a crash after the start (the client restarts the server a few times, then gives up)
+      client.onDidChangeState((e) => {
+        if (this.client !== client) return;
+        if (e.newState === State.Running) this.status.running(server);
+        else if (e.newState === State.Starting) this.status.starting(server);
+        else if (e.newState === State.Stopped) this.status.error('the server stopped (see the log)', server);
+      });
       await client.start();
-      log.info(`Server running (${server.source}).`);
+      timings.serverRunning = Date.now();
+      this.status.running(server);
+      const ms = (a: number, b: number) => `${((b - a) / 1000).toFixed(2)}s`;
+      log.info(`Server running (${server.source}): finding it took ${ms(timings.discoveryStart, timings.discoveryEnd)}` +
+        `${fromCache ? ' (validation cached)' : ''}, starting it ${ms(timings.serverStart, timings.serverRunning)}.`);
     } catch (e) {
+      if (fromCache) {
+        // what was checked before no longer works: check every candidate again, once
+        log.warn(`${server.label} was usable before and failed to start now (${(e as Error)?.message ?? e}); checking again.`);
+        this.validations.forget(server);
+        await this.doStop();
+        this.generation--;
+        await this.doStart(false);
+        return;
+      }
       const message = `cachemount: the language server (${server.label}) failed to start: ${(e as Error)?.message ?? e}. See the "cachemount" output channel.`;
       log.error(message);
+      this.status.error('the server failed to start', server);
       void this.notify('error', message);
     }
   }

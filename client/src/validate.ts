@@ -7,10 +7,13 @@ import { ISOLATE_SYS_PATH, ServerCommand, Validation } from './discovery';
 export const VALIDATION_TIMEOUT_MS = 20_000;
 
 // Imports cachemount and every package it declares as a dependency (so a compiled wheel that does not
-// fit this Python fails here, not later); prints the version and where cachemount was found.
-// The first line drops the working directory from sys.path, as the server does (see SERVE_ARGS).
+// fit this Python fails here, not later); prints the version and where cachemount was found, then
+// (`stamps:` line) the files whose modification times keep the answer valid: the interpreter, the
+// venv's pyvenv.cfg, cachemount's file and directory and every directory on sys.path (installing or
+// removing a package changes its directory). The first line drops the working directory from
+// sys.path, as the server does (see SERVE_ARGS).
 export const CHECK_SCRIPT = `${ISOLATE_SYS_PATH}
-import importlib, importlib.util, re, sys
+import importlib, importlib.util, json, os, re, sys
 if sys.version_info < (3, 10):
     sys.exit("Python 3.10 or newer is needed, this is " + sys.version.split()[0])
 import cachemount
@@ -26,10 +29,27 @@ if wanted:
                 and any(d.lower().replace("_", "-") in wanted for d in dists)):
             importlib.import_module(module)
 print(getattr(cachemount, "__version__", "?"), cachemount.__file__, sys.version.split()[0])
+stamps = [sys.executable, os.path.realpath(sys.executable), os.path.join(sys.prefix, "pyvenv.cfg"), cachemount.__file__,
+          os.path.dirname(os.path.dirname(os.path.abspath(cachemount.__file__))), *sys.path]
+print("stamps:" + json.dumps(sorted({os.path.abspath(p) for p in stamps if p and os.path.exists(p)})))
 `;
 
-export function mergedEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+const STAMPS = 'stamps:';
+
+/** The `stamps:` line of the check's output (none from an older or a fake interpreter). */
+export function parseStamps(stdout: string): string[] | undefined {
+  const line = stdout.split(/\r?\n/).find((l) => l.startsWith(STAMPS));
+  if (!line) return undefined;
+  try {
+    const paths: unknown = JSON.parse(line.slice(STAMPS.length));
+    return Array.isArray(paths) && paths.every((p) => typeof p === 'string') ? paths : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function mergedEnv(extra?: Record<string, string>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
   if (extra) {
     for (const [key, value] of Object.entries(extra)) {
       if (key === 'PYTHONPATH' && env.PYTHONPATH) {
@@ -40,6 +60,22 @@ export function mergedEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
     }
   }
   return env;
+}
+
+/**
+ * The server's environment. With PYTHONDONTWRITEBYTECODE set (common in containers and CI images),
+ * Python would compile the server's modules from source at every start (lsprotocol's types alone
+ * are 14,000 lines: about half a second on a busy machine); then the bytecode goes to `pycacheDir`,
+ * the extension's own storage, and still nothing is written next to any source. A
+ * PYTHONPYCACHEPREFIX of the user's own is kept.
+ */
+export function serverEnv(extra: Record<string, string> | undefined, pycacheDir: string | undefined,
+  base: NodeJS.ProcessEnv = process.env): { env: NodeJS.ProcessEnv; redirected: boolean } {
+  const env = mergedEnv(extra, base);
+  if (!pycacheDir || !env.PYTHONDONTWRITEBYTECODE || env.PYTHONPYCACHEPREFIX) return { env, redirected: false };
+  delete env.PYTHONDONTWRITEBYTECODE;
+  env.PYTHONPYCACHEPREFIX = pycacheDir;
+  return { env, redirected: true };
 }
 
 function firstLine(text: string): string {
@@ -59,7 +95,8 @@ export function validateInterpreter(cmd: ServerCommand, timeoutMs = VALIDATION_T
       (error, stdout, stderr) => {
         if (!error) {
           const [version, file, pyVersion] = stdout.trim().split(/\s+/);
-          resolve({ ok: true, detail: `cachemount ${version} from ${file}, Python ${pyVersion}` });
+          const stamps = parseStamps(String(stdout));
+          resolve({ ok: true, detail: `cachemount ${version} from ${file}, Python ${pyVersion}`, ...(stamps ? { stamps } : {}) });
           return;
         }
         const code = (error as NodeJS.ErrnoException).code;

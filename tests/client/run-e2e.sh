@@ -7,17 +7,25 @@
 #   2. builds the .vsix (`npm run package`: linux-x64, bundled server) and installs it into code-server
 #   3. bundled server check: python3 + the .vsix's bundled/libs answers `initialize`
 #   4. main phase: extension-host suite through the real vscode API (client/test/e2e/suite.ts), then
-#      the UI check with screenshots (client/test/e2e/ui.ts)
+#      the UI check with screenshots (client/test/e2e/ui.ts) in a new window on a new folder
 #   5. untrusted phase: workspace trust on, the workspace names another interpreter; it must be ignored
 #   Both workspace folders hold an argparse.py, a cachemount/ package, ... (fixtures/workspace-code.json)
 #   that must never be imported: the server runs in the extension's directory, isolated from it.
+#   Every check is listed before anything runs (client/test/e2e/plan.ts): a phase that crashes or
+#   writes no results counts each of its checks as failed, with the reason.
+#   The suite measures the time from opening a Dockerfile to its diagnostics (cold: the first one,
+#   which activates the extension and starts the server; warm: fresh files while the server runs),
+#   and the UI check the time from opening to the squiggle in a new window; reported as `measured:`
+#   lines, never asserted (bench/README.md).
 #
 # The server runs as `$CACHEMOUNT_SERVER_PYTHON -c <what -m cachemount does, minus the working directory on
 # sys.path> serve` (default: the repo's .venv), set through the `cachemount.interpreter` user setting.
 # Output: screenshots, logs and JSON results in client/test-output/. Last line:
 #   client e2e: N passed, M failed
 # Env: CACHEMOUNT_SERVER_PYTHON, CACHEMOUNT_E2E_VSIX (use this .vsix, skip packaging),
-#      CACHEMOUNT_BUNDLE_PYTHONS (interpreters for the bundled check, default python3).
+#      CACHEMOUNT_BUNDLE_PYTHONS (interpreters for the bundled check, default python3),
+#      CACHEMOUNT_E2E_BREAK=bundled,main,ui,untrusted (those phases exit at once: checks this script's
+#      own accounting), CHROMIUM (the browser, default /usr/bin/chromium).
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 SERVER_PY=${CACHEMOUNT_SERVER_PYTHON:-$REPO/.venv/bin/python}
@@ -38,13 +46,32 @@ stop_code_server() {
 trap stop_code_server EXIT
 trap 'stop_code_server; exit 130' INT TERM
 
-die() { say "$*"; echo "client e2e: 0 passed, 1 failed"; exit 1; }
+PLAN=$OUT/results/plan.json
+# every phase's results against the list of checks; prints `client e2e: N passed, M failed` last
+report() {
+  local files=() phase
+  for phase in bundled main ui untrusted; do files+=("$OUT/results/$phase.json"); done
+  node "$E2E_JS/report.js" "$PLAN" "$OUT/logs" "${files[@]}"
+}
+# once the checks are listed, a failure of the set-up fails each of them, with the reason
+die() {
+  say "$*"
+  if [ -n "${E2E_JS:-}" ] && [ -f "$PLAN" ]; then report; else echo "client e2e: 0 passed, 1 failed"; fi
+  exit 1
+}
 
 # --- 1. prerequisites -------------------------------------------------------------------------
 ensure_apt chromium build-essential pkg-config libkrb5-dev ripgrep || die "apt-get install failed"
 command -v node >/dev/null || die "node is missing (Node 20 is needed)"
 ensure_node_modules || die "npm ci failed"
 rm -rf "$OUT"; mkdir -p "$OUT/logs" "$OUT/screenshots" "$OUT/results"
+# the tests first, and the list of every check: from here on, a failure counts each check as failed
+# (and the .vsix's production build below comes after this development build of dist/)
+(cd "$CLIENT" && node esbuild.mjs --tests) >"$OUT/logs/build-tests.log" 2>&1 || die "building the tests failed"
+E2E_JS=$CLIENT/out/test/e2e
+read -r -a BUNDLE_PYTHONS <<<"${CACHEMOUNT_BUNDLE_PYTHONS:-python3}"
+CHECKS=$(node "$E2E_JS/plan.js" "$FIXTURES" "$PLAN" "${BUNDLE_PYTHONS[@]}") || die "listing the checks failed"
+say "checks: $CHECKS"
 CS=$("$REPO/tests/client/install-code-server.sh" 2>"$OUT/logs/install-code-server.log") \
   || { tail -20 "$OUT/logs/install-code-server.log" >&2; die "installing code-server failed"; }
 if ! "$SERVER_PY" -c 'import cachemount' 2>/dev/null; then
@@ -61,8 +88,6 @@ else
   VSIX=$(ls "$CLIENT"/cachemount-*.vsix 2>/dev/null | head -1)
 fi
 [ -f "$VSIX" ] || die "no .vsix found"
-(cd "$CLIENT" && node esbuild.mjs --tests) >"$OUT/logs/build-tests.log" 2>&1 || die "building the tests failed"
-E2E_JS=$CLIENT/out/test/e2e
 
 # --- fresh code-server state: every run starts from nothing ---------------------------------------
 rm -rf "$RUN"
@@ -150,7 +175,6 @@ EXT_DIR=$(ls -d "$RUN"/ext/cachemount.cachemount-* 2>/dev/null | head -1)
 say "installed $(basename "$VSIX") ($((SECONDS - T0))s)"
 
 # --- 3. bundled server ----------------------------------------------------------------------------
-read -r -a BUNDLE_PYTHONS <<<"${CACHEMOUNT_BUNDLE_PYTHONS:-python3}"
 timeout 120 node "$E2E_JS/bundled-check.js" "$EXT_DIR" "$OUT/results/bundled.json" "${BUNDLE_PYTHONS[@]}" \
   >"$OUT/logs/bundled.log" 2>&1
 
@@ -160,8 +184,9 @@ if start_code_server main --disable-workspace-trust; then
   say "code-server on port $PORT ($((SECONDS - T0))s); extension-host suite"
   run_ext_suite main
   say "UI check ($((SECONDS - T0))s)"
-  timeout 240 node "$E2E_JS/ui.js" "http://127.0.0.1:$PORT" "$RUN/main/work" "$FIXTURES" "$OUT/screenshots" \
-    "$OUT/results/ui.json" >"$OUT/logs/ui.log" 2>&1 || say "UI check did not finish cleanly; see $OUT/logs/ui.log"
+  # a new window on a new folder (ui.ts makes it): the screenshots show a project, not the suite's files
+  timeout 240 node "$E2E_JS/ui.js" "http://127.0.0.1:$PORT" "$RUN/ui/webapp" "$FIXTURES" "$OUT/screenshots" \
+    "$OUT/results/ui.json" "$SERVER_PY" >"$OUT/logs/ui.log" 2>&1 || say "UI check did not finish cleanly; see $OUT/logs/ui.log"
 else
   say "code-server did not start (main phase)"
 fi
@@ -196,4 +221,4 @@ stop_code_server
 
 # --- report ------------------------------------------------------------------------------------------
 say "done in $((SECONDS - T0))s; screenshots and logs in $OUT"
-node "$E2E_JS/report.js" "$OUT/results/bundled.json" "$OUT/results/main.json" "$OUT/results/ui.json" "$OUT/results/untrusted.json"
+report

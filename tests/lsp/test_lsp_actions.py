@@ -75,8 +75,8 @@ def test_code_actions_carry_the_applicability():
     assert edit.edits[0].range == T.Range(start=T.Position(line=1, character=START - 7),
                                           end=T.Position(line=1, character=END - 7))
     assert quick[0].diagnostics[0].code == "CM301"
-    assert fix_all is None                                       # nothing fix-all would apply
-    assert _code_actions([finding], only=["source.fixAll"]) == ([], None)
+    assert fix_all == []                                         # nothing fix-all would apply
+    assert _code_actions([finding], only=["source.fixAll"]) == ([], [])
 
-    quick, fix_all = _code_actions([_finding(Fix("Change targt to target", (TYPO,)))], only=["source.fixAll"])
-    assert quick == [] and fix_all is not None and fix_all.edit is None and fix_all.data["version"] == 3
+    quick, [fix_all] = _code_actions([_finding(Fix("Change targt to target", (TYPO,)))], only=["source.fixAll"])
+    assert quick == [] and fix_all.edit is None and fix_all.data["version"] == 3

@@ -85,7 +85,8 @@ async def test_every_fix_of_every_finding_is_an_action(client, tmp_path):
     for a in actions:
         if a.title.startswith("Ignore"):
             continue
-        new = apply_edits(BROKEN, edits_of(a.edit, uri), enc)
+        edit = a.edit or (await client.code_action_resolve_async(a)).edit   # "Fix all ...": resolved
+        new = apply_edits(BROKEN, edits_of(edit, uri), enc)
         assert new != BROKEN
         assert lint(new) != lint(BROKEN)
 

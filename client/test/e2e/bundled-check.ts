@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SERVE_ARGS } from '../../src/discovery';
-import type { Result } from './browser';
+import { type Result, breakIfAsked } from './browser';
+import { bundledCheckNames } from './phase-checks';
 
 const [extArg, resultFile, ...pythonsArg] = process.argv.slice(2);
 const extDir = path.resolve(extArg);
 const pythons = pythonsArg.length ? pythonsArg : ['python3'];
 const libs = path.join(extDir, 'bundled', 'libs');
-const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-bundled-'));
 const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: libs, PYTHONNOUSERSITE: '1', PYTHONDONTWRITEBYTECODE: '1' };
 delete env.VIRTUAL_ENV;
 
@@ -80,6 +80,8 @@ function initialize(python: string): Promise<{ result: { capabilities?: object; 
 }
 
 async function main() {
+  breakIfAsked('bundled');
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-bundled-'));
   const results: Result[] = [];
   const record = async (name: string, fn: () => Promise<void> | void) => {
     const t0 = Date.now();
@@ -91,14 +93,15 @@ async function main() {
     }
   };
   for (const python of pythons) {
-    await record(`bundled server: ${python} imports everything in the .vsix's bundled/libs`, () => {
+    const [importsAll, answersInitialize] = bundledCheckNames([python]);
+    await record(importsAll, () => {
       const r = spawnSync(python, ['-c', IMPORT_ALL, libs], { cwd, env, encoding: 'utf8', timeout: 60_000 });
       if (r.status !== 0) throw new Error(`${python}: ${(r.stderr || String(r.error)).trim().split('\n').slice(-3).join(' | ')}`);
       const [version, file] = r.stdout.trim().split(' ');
       if (!path.resolve(file).startsWith(path.resolve(libs) + path.sep)) throw new Error(`cachemount came from ${file}, not from the bundle`);
       console.error(`[bundled] ${python}: Python ${version}, cachemount from ${file}`);
     });
-    await record(`bundled server: ${python} (as the extension starts it) answers initialize`, async () => {
+    await record(answersInitialize, async () => {
       const { result, exitCode } = await initialize(python);
       if (!result || typeof result.capabilities !== 'object') throw new Error(`initialize result has no capabilities: ${JSON.stringify(result)}`);
       if (exitCode !== 0) throw new Error(`server exit code after shutdown/exit: ${exitCode}`);

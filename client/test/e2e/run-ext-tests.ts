@@ -3,10 +3,12 @@
 // API, then waits for the suite's JSON report.
 // usage: node run-ext-tests.js <base-url> <folder> <dev-extension-dir> <suite.js> <result.json> <screenshot.png> [timeout-s]
 import * as fs from 'fs';
-import { launch } from './browser';
+import * as path from 'path';
+import { breakIfAsked, launch } from './browser';
 
 async function main() {
   const [base, folder, devPath, testsPath, result, screenshot, timeout = '240'] = process.argv.slice(2);
+  breakIfAsked(path.basename(result, '.json'));
   const host = new URL(base).host;
   const payload = JSON.stringify([
     ['extensionDevelopmentPath', `vscode-remote://${host}${devPath}`],

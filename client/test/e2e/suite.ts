@@ -27,6 +27,7 @@ interface Cases {
   diagnostic: { file: string; code: string; source: string; line: number };
   quickFix: { file: string; code: string; expected: string; titleMatches?: string };
   fixAll: { file: string; kind: string; expected: string };
+  fixAllQuickFix: { file: string; code: string; count: number; title: string; expected: string };
   hover: { file: string; points: { name: string; at: string; offset: number; mentions: string }[] };
   completion: { file: string; points: { after: string; expect: string }[] };
 }
@@ -35,6 +36,19 @@ interface Api {
   serverInfo(): { source: string; command: string; args: string[]; cwd: string; generation: number } | undefined;
   ready(): Promise<void>;
   readonly running: boolean;
+  /** what the last start took (newer builds of the extension; the timing tests use it when present) */
+  timings?(): StartTimings | undefined;
+  /** what the language status item shows */
+  status(): { state: string; text: string; detail: string; severity: string; busy: boolean; command?: string; interpreter?: string };
+}
+
+interface StartTimings {
+  activated: number;
+  discoveryStart: number;
+  discoveryEnd: number;
+  validations: { label: string; ms: number; cached: boolean }[];
+  serverStart: number;
+  serverRunning?: number;
 }
 
 interface Result {
@@ -42,7 +56,11 @@ interface Result {
   ok: boolean;
   ms: number;
   error?: string;
+  /** measurements a test reports (times in ms); never asserted */
+  metrics?: Metrics;
 }
+
+type Metrics = Record<string, number | string | boolean | number[]>;
 
 const EXTENSION_ID = 'cachemount.cachemount';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,6 +80,24 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false | Pro
   }
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : Math.round((s[s.length / 2 - 1] + s[s.length / 2]) / 2);
+};
+
+/** Where the time of a start went, from the extension's own clock (same process as the test). */
+function startBreakdown(t: StartTimings | undefined, opened: number, diagnosed: number, activation = true): Metrics {
+  if (!t) return {};
+  return {
+    ...(activation ? { openToActivateMs: t.activated - opened, activateToDiscoveryMs: t.discoveryStart - t.activated } : {}),
+    discoveryMs: t.discoveryEnd - t.discoveryStart,
+    validationsMs: t.validations.map((v) => v.ms),
+    validationCached: t.validations.every((v) => v.cached),
+    serverStartMs: (t.serverRunning ?? t.serverStart) - t.serverStart,
+    runningToDiagnosticsMs: t.serverRunning ? diagnosed - t.serverRunning : -1,
+  };
+}
+
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' && d.code !== null ? String(d.code.value) : String(d.code));
 const normalize = (s: string) => s.replace(/\r\n/g, '\n');
 const describe = (d: vscode.Diagnostic) =>
@@ -77,8 +113,8 @@ export async function run(): Promise<void> {
   for (const [name, fn] of tests) {
     const t0 = Date.now();
     try {
-      await Promise.race([fn(), sleep(90_000).then(() => Promise.reject(new Failure('test took longer than 90s')))]);
-      results.push({ name, ok: true, ms: Date.now() - t0 });
+      const metrics = await Promise.race([fn(), sleep(90_000).then(() => Promise.reject(new Failure('test took longer than 90s')))]);
+      results.push({ name, ok: true, ms: Date.now() - t0, ...(metrics ? { metrics } : {}) });
     } catch (e) {
       const error = e instanceof Failure ? e.message : String((e as Error)?.stack ?? e);
       results.push({ name, ok: false, ms: Date.now() - t0, error });
@@ -90,17 +126,28 @@ export async function run(): Promise<void> {
   fs.renameSync(`${cfg.result}.tmp`, cfg.result);
 }
 
-type Test = [string, () => Promise<void>];
+type Test = [string, () => Promise<void | Metrics>];
+
+/** The names of a phase's checks, in order, without running anything (plan.ts: a phase that crashes
+ *  counts each of them as failed). The names depend on the cases only. */
+export function checkNames(phase: Config['phase'], cases: Cases): string[] {
+  const cfg = { phase } as Config;
+  return (phase === 'main' ? mainTests(cfg, cases) : untrustedTests(cfg, cases)).map(([name]) => name);
+}
 
 function helpers(cfg: Config, cases: Cases) {
   let counter = 0;
-  /** a fresh copy of a fixture in its own folder, opened in an editor */
-  const openFixture = async (fixture: string, fileName = 'Dockerfile') => {
+  /** a fresh copy of a fixture in its own folder */
+  const freshCopy = (fixture: string, fileName = 'Dockerfile') => {
     const dir = path.join(cfg.work, `${cfg.phase}-${process.pid}-${++counter}`);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, fileName);
     fs.copyFileSync(path.join(cfg.fixtures, fixture), file);
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    return file;
+  };
+  /** a fresh copy of a fixture in its own folder, opened in an editor */
+  const openFixture = async (fixture: string, fileName = 'Dockerfile') => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(freshCopy(fixture, fileName)));
     const editor = await vscode.window.showTextDocument(doc);
     return { doc, editor, uri: doc.uri };
   };
@@ -117,6 +164,29 @@ function helpers(cfg: Config, cases: Cases) {
   const waitDiagnostic = (uri: vscode.Uri, code = cases.diagnostic.code, timeoutMs = 30_000) =>
     waitFor(`a ${code} diagnostic on ${path.basename(path.dirname(uri.fsPath))}/${path.basename(uri.fsPath)} (have: ${
       vscode.languages.getDiagnostics(uri).map(describe).join('; ') || 'none'})`, () => diagnostics(uri, code)[0], timeoutMs);
+  /** A fresh copy of `fixture` opened in an editor, timed from the call that opens it to the moment
+   *  the extension host has its first cachemount diagnostic (the diagnostics event, not a poll). */
+  const openTimed = async (fixture: string, timeoutMs = 60_000) => {
+    const uri = vscode.Uri.file(freshCopy(fixture));
+    let sub: vscode.Disposable | undefined;
+    const arrived = new Promise<number>((resolve) => {
+      sub = vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => u.toString() === uri.toString()) && diagnostics(uri).length > 0) resolve(Date.now());
+      });
+    });
+    try {
+      const t0 = Date.now();
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const shown = Date.now();
+      const t1 = await Promise.race([arrived, sleep(timeoutMs).then(() => undefined)]);
+      check(t1 !== undefined, `no ${cases.diagnostic.code} diagnostic within ${timeoutMs / 1000}s of opening ${uri.fsPath} (have: ${
+        vscode.languages.getDiagnostics(uri).map(describe).join('; ') || 'none'})`);
+      return { doc, uri, t0, t1, ms: t1 - t0, shownMs: shown - t0 };
+    } finally {
+      sub?.dispose();
+    }
+  };
   const waitNoDiagnostic = (uri: vscode.Uri, code = cases.diagnostic.code) =>
     waitFor(`${code} to disappear`, () => diagnostics(uri, code).length === 0);
   const applyAction = async (action: vscode.CodeAction) => {
@@ -146,7 +216,7 @@ function helpers(cfg: Config, cases: Cases) {
     return doc.uri;
   };
   return {
-    openFixture, expected, api, diagnostics, waitDiagnostic, waitNoDiagnostic, applyAction, positionOf, setSetting,
+    openFixture, openTimed, expected, api, diagnostics, waitDiagnostic, waitNoDiagnostic, applyAction, positionOf, setSetting,
     checkNoWorkspaceCode, openRootDockerfile,
   };
 }
@@ -154,6 +224,27 @@ function helpers(cfg: Config, cases: Cases) {
 function mainTests(cfg: Config, cases: Cases): Test[] {
   const h = helpers(cfg, cases);
   return [
+    // first: nothing has activated the extension yet in this extension host (a fresh user-data-dir)
+    ['cold: opening the first Dockerfile activates the extension, starts the server, shows diagnostics (timed)', async () => {
+      const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
+      check(ext, `extension ${EXTENSION_ID} is not installed`);
+      check(!ext.isActive, 'the extension was already active: this would not be a cold start');
+      const { t0, t1, ms, shownMs } = await h.openTimed(cases.diagnostic.file);
+      const api = await h.api();
+      // (starts > 1: something restarted the server meanwhile; the breakdown is of the last start)
+      return { coldMs: ms, openEditorMs: shownMs, starts: api.serverInfo()?.generation ?? 0, ...startBreakdown(api.timings?.(), t0, t1) };
+    }],
+
+    ['warm: a fresh Dockerfile opened while the server runs shows diagnostics (timed, 5 files)', async () => {
+      await h.api();
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        times.push((await h.openTimed(cases.diagnostic.file)).ms);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      }
+      return { warmMs: median(times), warmRunsMs: times };
+    }],
+
     ['activates on a Dockerfile and runs the server from the cachemount.interpreter setting', async () => {
       const { doc } = await h.openFixture(cases.diagnostic.file);
       check(doc.languageId === 'dockerfile', `languageId is ${doc.languageId}`);
@@ -164,6 +255,17 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
       check(info.command === cfg.serverPython, `server command ${info.command}, expected ${cfg.serverPython}`);
       check(info.args.join(' ') === SERVE_ARGS.join(' '), `server args ${info.args.join(' ')}`);
       check(api.running, 'language client is not running');
+    }],
+
+    ['the language status item shows the server running, with its interpreter', async () => {
+      await h.openFixture(cases.diagnostic.file);
+      const api = await h.api();
+      const status = api.status();
+      const shown = JSON.stringify(status);
+      check(status.state === 'running' && /running/.test(status.text), `status: ${shown}`);
+      check(status.interpreter === cfg.serverPython && status.detail.includes(cfg.serverPython), `the interpreter is not shown: ${shown}`);
+      check(status.severity === 'information' && !status.busy, `status: ${shown}`);
+      check(status.command === 'cachemount.restart', `status command: ${shown}`);
     }],
 
     ['a workspace folder with its own argparse.py and cachemount/: diagnostics arrive, none of its code runs', async () => {
@@ -267,6 +369,33 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }],
 
+    [`"${cases.fixAllQuickFix.title}" in the quick-fix menu yields ${cases.fixAllQuickFix.expected}`, async () => {
+      const c = cases.fixAllQuickFix;
+      const { doc, uri } = await h.openFixture(c.file);
+      const found = await waitFor(`${c.count} ${c.code} diagnostics`, () => {
+        const d = h.diagnostics(uri, c.code);
+        return d.length === c.count ? d : undefined;
+      });
+      const first = found.sort((a, b) => a.range.start.line - b.range.start.line)[0];
+      const titles = (actions: vscode.CodeAction[] | undefined) => JSON.stringify((actions ?? []).map((a) => [a.title, a.kind?.value]));
+      // the lightbulb (no kind asked) and the quick-fix menu (quickfix), both resolving edits as VS Code does
+      let chosen: vscode.CodeAction | undefined;
+      for (const kind of [undefined, vscode.CodeActionKind.QuickFix.value]) {
+        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, first.range, kind, 10);
+        const mine = (actions ?? []).filter((a) => a.title === c.title);
+        check(mine.length === 1, `${kind ?? 'no kind'}: expected one "${c.title}", got ${titles(actions)}`);
+        check(mine[0].kind && vscode.CodeActionKind.QuickFix.contains(mine[0].kind), `"${c.title}" is a ${mine[0].kind?.value}, not a quickfix`);
+        check(!mine[0].isPreferred, `"${c.title}" is preferred: it would win over the finding's own fix`);
+        chosen = mine[0];
+      }
+      await h.applyAction(chosen!);
+      const got = normalize(doc.getText());
+      const want = h.expected(c.expected);
+      check(got === want, `text after "${c.title}" differs from ${c.expected}:\n--- got\n${got}\n--- expected\n${want}`);
+      await h.waitNoDiagnostic(uri, c.code);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }],
+
     ['fix-all runs on save with editor.codeActionsOnSave', async () => {
       const editorConfig = vscode.workspace.getConfiguration('editor', { languageId: 'dockerfile' });
       await editorConfig.update('codeActionsOnSave', { [cases.fixAll.kind]: 'explicit' }, vscode.ConfigurationTarget.Global, true);
@@ -338,11 +467,15 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
       const api = await h.api();
       await h.waitDiagnostic(uri);
       const before = api.serverInfo()?.generation ?? 0;
+      const t0 = Date.now();
       await vscode.commands.executeCommand('cachemount.restart');
       await api.ready();
       check(api.serverInfo()?.generation === before + 1, `generation ${api.serverInfo()?.generation}, expected ${before + 1}`);
       check(api.running, 'not running after restart');
       await h.waitDiagnostic(uri);
+      // (polled every 100 ms: the old server's diagnostics are gone once the new one runs)
+      const t1 = Date.now();
+      return { restartMs: t1 - t0, ...startBreakdown(api.timings?.(), t0, t1, false) };
     }],
 
     ['changing cachemount.interpreter restarts the server', async () => {
@@ -404,6 +537,8 @@ function untrustedTests(cfg: Config, cases: Cases): Test[] {
         await api.ready();
         const info = api.serverInfo();
         check(info?.source === 'bundled', `server is ${info?.source} ${info?.command}, expected the bundled server`);
+        const status = api.status();
+        check(status.state === 'running' && status.detail.includes('bundled server'), `language status: ${JSON.stringify(status)}`);
         await h.waitDiagnostic(uri);
         check(cfg.marker && !fs.existsSync(cfg.marker), `the workspace's .venv/bin/python was run: ${cfg.marker && fs.existsSync(cfg.marker) ? fs.readFileSync(cfg.marker, 'utf8') : ''}`);
         h.checkNoWorkspaceCode(info);

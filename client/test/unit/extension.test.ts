@@ -14,8 +14,15 @@ fs.mkdirSync(emptyPath);
 fs.mkdirSync(path.join(tmp, 'ext'));
 const savedPath = process.env.PATH;
 
+/** an in-memory globalState (shared by the "windows" of one test file, as VS Code's is) */
+const globalState = new Map<string, unknown>();
+
 function context() {
   return {
+    globalState: {
+      get: (key: string) => globalState.get(key),
+      update: async (key: string, value: unknown) => void globalState.set(key, value),
+    },
     subscriptions: [] as { dispose(): unknown }[],
     asAbsolutePath: (p: string) => path.join(tmp, 'ext', p),
     extensionPath: path.join(tmp, 'ext'),
@@ -149,5 +156,72 @@ describe('activate (vscode mocked, no Python on PATH)', { skip: process.platform
     await api.ready();
     assert.equal(state.logs.filter((l) => /workspace trusted/.test(l.message)).length, 1);
     assert.equal(fs.existsSync(ws.marker), true);
+  });
+});
+
+describe('the language status item and the validation cache (vscode mocked)', { skip: process.platform === 'win32' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-ext-status-'));
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    reset();
+    fs.mkdirSync(path.join(tmp, 'ext'), { recursive: true });   // the extension's directory (the other suite removes tmp)
+    process.env.PATH = emptyPath;
+  });
+  afterEach(async () => {
+    await deactivate();
+    ctx.subscriptions.forEach((d) => d.dispose());
+    process.env.PATH = savedPath;
+  });
+
+  it('one item, for Dockerfiles: an error with a Show Log command when no server can be found', async () => {
+    state.config.interpreter = { globalValue: '/nonexistent/python3' };
+    await start();
+    assert.equal(state.statusItems.length, 1);
+    const [item] = state.statusItems;
+    assert.ok(JSON.stringify(item.selector).includes('"language":"dockerfile"'));
+    const status = api.status();
+    assert.equal(status.state, 'error');
+    assert.equal(status.severity, 'error');
+    assert.equal(status.command, 'cachemount.showLog');
+    assert.match(status.text, /not running/);
+    assert.equal(item.text, status.text, 'the snapshot is what the item shows');
+    assert.equal(item.severity, 2);
+    await deactivate();
+    ctx.subscriptions.forEach((d) => d.dispose());
+    assert.equal(item.disposed, true);
+  });
+
+  it('a server that fails to start after a cached validation is validated again, once', async () => {
+    // passes the check (naming a stamp file), but cannot run the server (under the mocked vscode the
+    // language client cannot start at all: either way, the start fails)
+    const site = fs.mkdtempSync(path.join(dir, 'site-'));
+    const file = path.join(dir, 'checks-ok-serve-fails');
+    const runs = `${file}.runs`;
+    fs.writeFileSync(file, [
+      '#!/bin/sh',
+      'case "$2" in *runpy*) echo serve >> "$0.runs"; exit 1;; esac',
+      'echo check >> "$0.runs"',
+      'echo "0.1.0 /site/cachemount/__init__.py 3.12.1"',
+      `echo 'stamps:${JSON.stringify([site])}'`,
+    ].join('\n'), { mode: 0o755 });
+    const checks = () => (fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8').split('\n').filter((l) => l === 'check').length : 0);
+    state.config.interpreter = { globalValue: file };
+
+    await start();   // first window: checked, then the start fails
+    assert.equal(checks(), 1);
+    assert.equal(api.status().state, 'error');
+    assert.equal(api.status().interpreter, file);
+    assert.equal(api.timings()?.validations[0].cached, false);
+    await deactivate();
+    ctx.subscriptions.forEach((d) => d.dispose());
+
+    await start();   // next window: the cached check is not trusted after a failed start
+    assert.ok(state.logs.some((l) => /was usable before and failed to start now/.test(l.message)), 'no second check');
+    assert.equal(checks(), 2);
+    assert.equal(api.status().state, 'error');
+    assert.equal(api.serverInfo()?.generation, 1, 'the re-check is part of the same start');
   });
 });

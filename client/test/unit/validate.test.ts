@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { interpreterCommand } from '../../src/discovery';
-import { mergedEnv, resolveExecutable, validateExecutable, validateInterpreter } from '../../src/validate';
+import { mergedEnv, resolveExecutable, serverEnv, validateExecutable, validateInterpreter } from '../../src/validate';
 import { plantWorkspaceCode, workspaceCodeRan } from '../e2e/workspace-code';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cm-validate-'));
@@ -104,6 +104,36 @@ describe('mergedEnv', () => {
       if (saved === undefined) delete process.env.PYTHONPATH;
       else process.env.PYTHONPATH = saved;
     }
+  });
+});
+
+describe('serverEnv: bytecode when PYTHONDONTWRITEBYTECODE is set', () => {
+  const base = { PATH: '/bin', PYTHONDONTWRITEBYTECODE: '1' };
+  it('sends the bytecode to the extension storage instead of compiling at every start', () => {
+    const { env, redirected } = serverEnv({ PYTHONUNBUFFERED: '1' }, '/storage/pycache', base);
+    assert.equal(redirected, true);
+    assert.equal(env.PYTHONDONTWRITEBYTECODE, undefined);
+    assert.equal(env.PYTHONPYCACHEPREFIX, '/storage/pycache');
+    assert.equal(env.PYTHONUNBUFFERED, '1');
+  });
+
+  it('changes nothing otherwise: no PYTHONDONTWRITEBYTECODE, a prefix of the user, or no storage', () => {
+    assert.deepEqual(serverEnv(undefined, '/storage/pycache', { PATH: '/bin' }), { env: { PATH: '/bin' }, redirected: false });
+    const own = { ...base, PYTHONPYCACHEPREFIX: '/mine' };
+    assert.deepEqual(serverEnv(undefined, '/storage/pycache', own), { env: own, redirected: false });
+    assert.deepEqual(serverEnv(undefined, undefined, base), { env: base, redirected: false });
+  });
+
+  it('a real Python then writes bytecode under the prefix only, never next to the sources', { skip: process.platform === 'win32' || !havePython }, () => {
+    const src = fs.mkdtempSync(path.join(tmp, 'src-'));
+    const prefix = path.join(tmp, 'prefix');
+    fs.writeFileSync(path.join(src, 'cm_bytecode_probe.py'), 'X = 1\n');
+    const { env } = serverEnv({ PYTHONPATH: src }, prefix, { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
+    const r = spawnSync(realPython, ['-c', 'import cm_bytecode_probe'], { cwd: tmp, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(fs.existsSync(path.join(src, '__pycache__')), false, 'bytecode next to the source');
+    const written = fs.readdirSync(prefix, { recursive: true }).map(String);
+    assert.ok(written.some((f) => /cm_bytecode_probe\..*pyc$/.test(f)), `nothing under the prefix: ${written}`);
   });
 });
 

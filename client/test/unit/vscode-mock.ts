@@ -19,7 +19,23 @@ export const state = {
   logs: [] as { level: string; message: string }[],
   workspaceFolders: [] as { uri: { fsPath: string } }[],
   commands: {} as Record<string, (...args: unknown[]) => unknown>,
+  /** the language status items created, as the extension left them */
+  statusItems: [] as FakeStatusItem[],
 };
+
+export interface FakeStatusItem {
+  id: string;
+  selector: unknown;
+  name?: string;
+  text: string;
+  detail?: string;
+  severity: number;
+  busy: boolean;
+  command?: { title: string; command: string };
+  accessibilityInformation?: { label: string };
+  disposed: boolean;
+  dispose(): void;
+}
 
 export function reset(): void {
   state.trusted = true;
@@ -29,6 +45,7 @@ export function reset(): void {
   state.logs = [];
   state.workspaceFolders = [];
   state.commands = {};
+  state.statusItems = [];
 }
 
 class Disposable {
@@ -79,6 +96,19 @@ const fake = {
   version: '1.82.0-mock',
   Disposable,
   EventEmitter,
+  LanguageStatusSeverity: { Information: 0, Warning: 1, Error: 2 },
+  languages: {
+    createLanguageStatusItem: (id: string, selector: unknown): FakeStatusItem => {
+      const item: FakeStatusItem = {
+        id, selector, text: '', severity: 0, busy: false, disposed: false,
+        dispose() {
+          item.disposed = true;
+        },
+      };
+      state.statusItems.push(item);
+      return item;
+    },
+  },
   Uri: { file: (fsPath: string) => ({ fsPath, scheme: 'file', toString: () => `file://${fsPath}` }) },
   workspace: {
     get isTrusted() {

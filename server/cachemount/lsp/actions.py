@@ -6,6 +6,9 @@ says so) and what fix-all applies; UNSAFE fixes are quick fixes the user reviews
 and titled "... (unsafe)", never applied by fix-all; DISPLAY fixes explain and are never offered as
 an edit. Each finding also gets "Ignore CMxxx for this instruction" (once per code and instruction).
 
+Fix-all is `source.fixAll.cachemount`, and in the quick-fix menu (where editors hide source actions)
+also "Fix all cachemount problems", a quickfix: both apply exactly `fix_all_edit`, computed once.
+
 The jobs read only their `Version` snapshot (taken on the event loop), so a document changing under
 them cannot mix two versions; the server drops a job's result when the version is gone."""
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Offer:
     kind: str
     preferred: bool
     edits: tuple[Edit, ...]
+    ignore: bool = False    # "Ignore CMxxx for this instruction", not a fix of the finding
 
 
 def wanted(kind: str, only: Iterable[str]) -> bool:
@@ -70,7 +74,7 @@ def offers(findings: Iterable[Finding], start: int, end: int, only: list[str], t
         ignored.add(key)
         fix = suppress.ignore_fix(text, f.start, f.code, doc)
         if fix is not None:
-            out.append(Offer(f, fix.title, QUICKFIX, False, fix.edits))
+            out.append(Offer(f, fix.title, QUICKFIX, False, fix.edits, ignore=True))
     return out
 
 
@@ -79,6 +83,14 @@ def offers_fix_all(findings: Iterable[Finding], only: list[str], any_quick_fix: 
     (`lint.apply_all` applies the first safe fix of each finding)."""
     return (wanted(FIX_ALL, only) and (bool(only) or any_quick_fix)
             and any(f.fix_for((SAFE,)) is not None for f in findings))
+
+
+def offers_fix_all_quick_fix(findings: Iterable[Finding], found: Iterable[Offer], only: list[str]) -> bool:
+    """"Fix all cachemount problems" joins a finding's quick fixes (`found`: what the range offers)
+    when fix-all would fix more than that one finding: at least two findings have a safe fix."""
+    if not wanted(QUICKFIX, only) or not any(not o.ignore and wanted(o.kind, [QUICKFIX]) for o in found):
+        return False
+    return sum(1 for f in findings if f.fix_for((SAFE,)) is not None) >= 2
 
 
 @dataclass(frozen=True)
@@ -103,8 +115,9 @@ class Request:
     resolve_edit: bool      # the client resolves code actions' edits (fix-all computed on resolve)
 
 
-def code_actions(req: Request) -> tuple[list[T.CodeAction], T.CodeAction | None]:
-    """The quick fixes in the range, and the fix-all action (without its edit) when wanted."""
+def code_actions(req: Request) -> tuple[list[T.CodeAction], list[T.CodeAction]]:
+    """The quick fixes in the range, and the fix-all actions (without their edit) that are wanted:
+    the quick-fix menu's "Fix all cachemount problems" and `source.fixAll.cachemount`."""
     v = req.target
     findings = analysis.findings(v.cache, req.prepared, v.settings)
     index = analysis.line_index(v.cache, v.text, v.encoding)
@@ -118,8 +131,21 @@ def code_actions(req: Request) -> tuple[list[T.CodeAction], T.CodeAction | None]
             diag = diagnostics[id(o.finding)] = convert.diagnostic(o.finding, index, req.tags)
         edit = convert.workspace_edit(v.uri, v.version, convert.text_edits(index, o.edits), v.doc_changes)
         actions.append(convert.code_action(o.title, o.kind, o.preferred, diag, edit))
-    fix_all = convert.fix_all_action(v.uri, v.version) if offers_fix_all(findings, req.only, bool(actions)) else None
+    fix_all = []
+    if offers_fix_all_quick_fix(findings, found, req.only):
+        fix_all.append(convert.fix_all_quick_fix(v.uri, v.version))
+    if offers_fix_all(findings, req.only, bool(actions)):
+        fix_all.append(convert.fix_all_action(v.uri, v.version))
     return actions, fix_all
+
+
+def with_fix_all_edit(fix_all: list[T.CodeAction], edit: T.WorkspaceEdit | None) -> list[T.CodeAction]:
+    """The fix-all actions carrying `edit` (none when there is nothing to fix)."""
+    if edit is None:
+        return []
+    for action in fix_all:
+        action.edit = edit
+    return fix_all
 
 
 def fix_all_edit(v: Version) -> T.WorkspaceEdit | None:

@@ -199,10 +199,10 @@ async def code_action(ls: CachemountServer, params: T.CodeActionParams):
     quick, fix_all = await ls.work.off_loop(doc.uri, functools.partial(actions.code_actions, request))
     # The edit now, in its own thread, for clients that cannot resolve it, and when fix-all itself is
     # asked for (on save): one round trip, so nothing is left to resolve when the save goes ahead.
-    if fix_all is not None and (not request.resolve_edit or convert.asks_for_fix_all(only)):
-        fix_all.edit = await ls.work.off_loop(doc.uri, functools.partial(actions.fix_all_edit, target), ls.work.fix_all)
-        fix_all = fix_all if fix_all.edit is not None else None
-    return quick + [fix_all] if fix_all is not None else quick
+    if fix_all and (not request.resolve_edit or convert.asks_for_fix_all(only)):
+        edit = await ls.work.off_loop(doc.uri, functools.partial(actions.fix_all_edit, target), ls.work.fix_all)
+        fix_all = actions.with_fix_all_edit(fix_all, edit)
+    return quick + fix_all
 
 
 @guarded()
