@@ -46,7 +46,8 @@ BASE_IMAGES = tuple(LOCAL_IMAGES.values())
 _FROM = re.compile(r"^(\s*FROM\s+(?:--\S+\s+)*)(\S+)", re.IGNORECASE | re.MULTILINE)
 
 # BuildKit's --progress=plain lines.
-_HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?(\d+)/(\d+)\] (.*)$")
+# BuildKit pads the step number to the width of the total: `[ 4/10]`, `[deps  4/10]`.
+_HEADER = re.compile(r"^#(\d+) \[(?:(\S+) )?\s*(\d+)/(\d+)\] (.*)$")
 _CACHED = re.compile(r"^#(\d+) CACHED$")
 _DONE = re.compile(r"^#(\d+) DONE ([\d.]+)s$")
 _ERROR = re.compile(r"^#(\d+) ERROR:? ?(.*)$")
