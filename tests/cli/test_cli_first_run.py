@@ -162,12 +162,12 @@ def test_unknown_codes_keys_and_severities_are_reported_and_the_rest_applies(tmp
     assert code == 2
     assert found == {("CM101", "error"), ("CM301", "error")}   # CM201 ignored by name; CM101's severity set
     lines = problem_lines(err, pyproject)
-    known = "(known: CM101, CM102, CM103, CM201, CM301)"
+    known = "(known: CM101, CM102, CM103, CM201, CM301, CM401, CM402)"
     assert sorted(line.removeprefix(f"cachemount: {pyproject}: ") for line in lines) == sorted([
         f"tool.cachemount.severity.CM999: unknown rule code {known}",
         "tool.cachemount.severity.CM301: expected one of error, warning, information, hint, got 'loud'",
         f"tool.cachemount.ignore: unknown rule code 'CM7' {known}",
-        "tool.cachemount.selct: unknown setting (known: rules, severity, select, ignore, buildContext)",
+        "tool.cachemount.selct: unknown setting (known: rules, severity, select, ignore, buildContext, codeLens)",
         f"tool.cachemount.rules.CM30: unknown rule code {known}",
     ])
 
@@ -185,7 +185,7 @@ def test_a_select_of_unknown_codes_only_selects_nothing_and_says_so(tmp_path):
     code, out, err = run("check", str(dockerfile(tmp_path)))
     assert code == 2 and "CM101" in out     # every rule still checked, not silently none
     assert [line.split(": ", 2)[2] for line in problem_lines(err, settings)] == [
-        "select: unknown rule code 'CM999' (known: CM101, CM102, CM103, CM201, CM301)",
+        "select: unknown rule code 'CM999' (known: CM101, CM102, CM103, CM201, CM301, CM401, CM402)",
         "select: selects no rule; leave it out to check every rule"]
 
 

@@ -11,7 +11,9 @@
 (e) time and memory are bounded, on pathological sizes too (a per-example deadline, a tracemalloc peak);
 (f) in an existing RUN, fix-all only removes words from the command BuildKit runs (BuildKit's
     parser accepts a mount value with a space that splits into the command; (b) cannot see that),
-    besides an option's replacement from the table and a per-command override of a variable.
+    besides an option's replacement from the table, a per-command override of a variable, and the
+    command of the RUN right before it when a fix deleted that RUN (CM401 moves a lone
+    `apt-get update` into the install's RUN: `apt-get update && apt-get install ...`).
 
 The checks, the settings and the bounds shared by test_fuzz_properties.py (generated files) and
 test_fuzz_corpus.py (mutated corpus files)."""
@@ -278,13 +280,20 @@ def check_fix_only_removes_command_words(text: str) -> None:
     before_runs, after_runs = _buildkit_runs(text), _buildkit_runs(followed.after_text)
     if before_runs is None or after_runs is None:
         return  # BuildKit rejects one of them: check_fix_never_raises_and_parses's business
+    before_instructions = followed.before.doc.instructions
+    kept = set().union(*followed.origin.values()) if followed.origin else set()
     for j, instr in enumerate(followed.after.doc.instructions):
         if instr.keyword != "RUN" or instr.line not in after_runs:
             continue
-        sources = [followed.before.doc.instructions[i] for i in followed.origin.get(j, ())]
-        sources = [before_runs[s.line] for s in sources if s.keyword == "RUN" and s.line in before_runs]
+        origin = [i for i in sorted(followed.origin.get(j, ())) if before_instructions[i].keyword == "RUN"
+                  and before_instructions[i].line in before_runs]
+        sources = [before_runs[before_instructions[i].line] for i in origin]
         if not sources:
             continue  # inserted by a fix (a prerequisite)
+        for i in origin:   # a deleted RUN right before it whose command moved in front of its own
+            prev = before_instructions[i - 1] if i > 0 else None
+            if prev is not None and i - 1 not in kept and prev.keyword == "RUN" and prev.line in before_runs:
+                sources.append(before_runs[prev.line] + ["&", "&"] + before_runs[before_instructions[i].line])
         words = [w for w in after_runs[instr.line] if not _written_by_a_fix(w)]
         assert any(_is_subsequence(words, of) for of in sources), (
             f"fix-all changed the command of a RUN: {sources[0]} became {words} in:\n{followed.after_text}")

@@ -3,7 +3,8 @@ A rule's documentation lives in its module (docstring, FIRES_WHEN, FIX_SUMMARY),
 CONTRIBUTING.md says how to add one."""
 from __future__ import annotations
 
-from . import cache_defeated, cache_mount_mismatch, copy_before_install, invalid_mount, uncached_install
+from . import (apt_update_alone, cache_defeated, cache_mount_mismatch, copy_before_install, invalid_mount,
+               uncached_install, unpinned_remote)
 from .base import Rule, rule_from_module
 
 RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in (
@@ -12,6 +13,8 @@ RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in (
     cache_defeated,
     copy_before_install,
     invalid_mount,
+    apt_update_alone,
+    unpinned_remote,
 ))
 
 BY_CODE = {r.code: r for r in RULES}
