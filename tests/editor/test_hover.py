@@ -165,10 +165,11 @@ def test_suppression_comment_codes():
     assert hover("FROM alpine\n# just a comment CM101\n", "CM101") is None
 
 
-def test_nothing_outside_flags():
+def test_nothing_outside_flags_and_keywords():
     assert hover(APP, "pip install") is None
     assert hover(APP, "useradd") is None
-    assert hover(APP, "FROM") is None
+    assert hover(APP, "python:3.12-slim AS") is None
+    assert hover(APP, "FROM").markdown.startswith("**Layer cache** · FROM line 1")   # tests/editor/test_rerun_hover.py
     assert hover_at("", 0) is None
     assert hover_at("RUN --mount", 100) is None
 

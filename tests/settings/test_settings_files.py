@@ -128,7 +128,7 @@ def test_unknown_keys_are_problems_in_a_file_only():
     assert not from_mapping(section).problems                  # an editor's section carries its own settings
     got = from_mapping(section, file_keys="tool.cachemount.")
     assert list(got.problems) == [
-        "tool.cachemount.selct: unknown setting (known: rules, severity, select, ignore, buildContext)",
+        "tool.cachemount.selct: unknown setting (known: rules, severity, select, ignore, buildContext, codeLens)",
         "tool.cachemount.interpreter: an editor setting; set it in the editor, not in a settings file",
         "tool.cachemount.trace: an editor setting; set it in the editor, not in a settings file"]
 

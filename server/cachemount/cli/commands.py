@@ -1,4 +1,4 @@
-"""Command line: `cachemount check [--fix] ...` and `cachemount serve`. Argument parsing and I/O
+"""Command line: `cachemount check [--fix] ...`, `cachemount explain` and `cachemount serve`. Argument parsing and I/O
 only; the work is in `analysis`. Never imports pygls/lsprotocol unless serving."""
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     parser = argparse.ArgumentParser(prog="cachemount", description="Make Docker builds fast: BuildKit cache mounts "
                                      "and layer order for Dockerfiles.")
     parser.add_argument("--version", action="version", version=f"cachemount {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{check,serve}")
+    sub = parser.add_subparsers(dest="command", metavar="{check,explain,serve}")
     check = sub.add_parser("check", help="lint Dockerfiles (and fix them with --fix)")
     check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' for stdin; default: .)")
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
@@ -103,10 +103,12 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     check.add_argument("--context", metavar="DIR",
                        help="the build context of every Dockerfile checked (default: a compose/bake file's "
                             "context for it, else its directory; unknown for '-' without --stdin-filename)")
+    from . import explain
+    explain_parser = explain.add_parser(sub)
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead (for debugging)")
-    return parser, {"check": check, "serve": serve}
+    return parser, {"check": check, "explain": explain_parser, "serve": serve}
 
 
 def main(argv: list[str] | None = None, serve: Callable[[str | None], int] | None = None) -> int:
@@ -125,6 +127,8 @@ def main(argv: list[str] | None = None, serve: Callable[[str | None], int] | Non
             print("cachemount: this entry point cannot serve; run `cachemount serve`", file=sys.stderr)
             return 2
         return serve(args.tcp)
+    if args.command == "explain":
+        return _explain(args)
     if args.command != "check":
         parser.print_help(sys.stderr)
         return 2
@@ -199,6 +203,22 @@ def _check(args) -> int:
         sys.stdout.flush()   # the findings first, then the summary for the person reading them
         print(output.summary([i.finding for i in located], status), file=sys.stderr)
     return status
+
+
+def _explain(args) -> int:
+    from .explain import ExplainError, run
+    try:
+        return run(args)
+    except (ExplainError, ValueError) as exc:   # ValueError: an unknown --target
+        print(f"cachemount explain: {exc}", file=sys.stderr)
+        return 2
+    except LimitExceeded as exc:
+        print(f"cachemount explain: {args.dockerfile}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
 
 
 def _import_engine() -> None:

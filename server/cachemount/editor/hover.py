@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..document.model import Comment, Document, Flag, Instruction
 from ..document.mounts import Mount, MountOption
+from ..knowledge import layer_cache as LC
 from ..knowledge import mount_options as K
 from ..limits import LimitExceeded
 from ..suppressions import parse_directive
@@ -42,6 +43,8 @@ def hover_at(text: str, offset: int, settings: "Settings | None" = None, *,
     if comment is not None:
         return _suppression_hover(text, comment, offset, settings)
     instr = doc.instruction_at(offset, inside=True)
+    if instr is not None and instr.start <= offset <= instr.keyword_end:
+        return _layer_cache_hover(state, instr)
     if instr is None or instr.keyword != "RUN":
         return None
     flag = _flag_at(instr, offset)
@@ -53,6 +56,14 @@ def hover_at(text: str, offset: int, settings: "Settings | None" = None, *,
     if spec is None:
         return None
     return _run_flag_hover(text, flag, spec, offset)
+
+
+def _layer_cache_hover(state: "_Lazy", instr: Instruction) -> HoverResult | None:
+    """On an instruction's keyword: what re-runs this step (editor/rerun.py)."""
+    from .rerun import hover_markdown
+    analysis = state.analysis()
+    parts = hover_markdown(analysis, instr) if analysis is not None else None
+    return _result(parts, instr.start, instr.keyword_end) if parts else None
 
 
 # -- locating -------------------------------------------------------------------------------------
@@ -500,6 +511,8 @@ def _whole_mount_hover(ctx: _MountContext, flag: Flag, mtype: str) -> HoverResul
         parts = [f"**`RUN --mount`** · a **{mtype}** mount{'' if explicit else ' (the default type)'} · "
                  f"{_since(spec.since)}",
                  _in_this_run(_context(ctx, "", mtype)), tdoc.doc]
+        if mtype == "cache":   # same paragraph: the hover budget (tests/editor/test_hover_budget.py)
+            parts[-1] += " " + LC.EPHEMERAL_NOTE.format(issue=LC.CACHE_MOUNT_EXPORT_ISSUE)
     parts.append(_link(K.TYPE_URLS.get(mtype, spec.url)))
     return _result(parts, flag.start, flag.end)
 

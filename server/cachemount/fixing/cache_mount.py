@@ -248,13 +248,13 @@ def insertion_groups(analysis: Analysis, facts: RunFacts, what: str) -> list[str
     return [f"{what}:{s}" for s in stage_chain(analysis, facts.ctx.stage)]
 
 
-_GUARDABLE = re.compile(r"[A-Za-z0-9._+-]+")
+_GUARDABLE = r"[A-Za-z0-9._+-]+"  # compiled on first use (re's cache), not at every start
 
 
 def guarded(command: str, executable: str | None) -> str:
     """The prerequisite only where the manager exists: a RUN where it runs in one branch (`if apt
     ...; else apk ...; fi`) must not fail on the image that takes the other."""
-    if executable is None or not _GUARDABLE.fullmatch(executable):
+    if executable is None or not re.fullmatch(_GUARDABLE, executable):
         return command
     return f"if command -v {executable} >/dev/null 2>&1; then {command}; fi"
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..build_context import BuildContext
+from ..document.copy_args import copy_dest, copy_sources  # noqa: F401  (re-exported to rules and fixes)
 from ..document.expand import expand
 from ..document.model import Instruction
 from ..knowledge.commands import OS_STEP_COMPANIONS
@@ -118,20 +119,6 @@ def _is_glob(name: str) -> bool:
 
 
 # -- the broad COPY ------------------------------------------------------------------------------
-
-def copy_sources(copy: Instruction) -> list[str]:
-    if copy.json_args is not None:
-        return list(copy.json_args[:-1])
-    words = [w for w in copy.args.split() if "<<" not in w]
-    return words[:-1] if len(words) >= 2 else []
-
-
-def copy_dest(copy: Instruction) -> str:
-    if copy.json_args is not None:
-        return copy.json_args[-1] if copy.json_args else "."
-    words = copy.args.split()
-    return words[-1] if words else "."
-
 
 def dest_dir(analysis: Analysis, copy: Instruction) -> str:
     ctx = analysis.contexts[copy.index]

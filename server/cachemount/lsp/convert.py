@@ -15,6 +15,7 @@ from .positions import LineIndex
 if TYPE_CHECKING:
     from ..editor.completion import CompletionResult
     from ..editor.hover import HoverResult
+    from ..editor.rerun import Lens
 
 SEVERITY = {
     "error": T.DiagnosticSeverity.Error,
@@ -87,6 +88,12 @@ def hover(result: "HoverResult", index: LineIndex, markdown: bool) -> T.Hover:
     content = T.MarkupContent(kind=T.MarkupKind.Markdown if markdown else T.MarkupKind.PlainText,
                               value=result.markdown if markdown else result.plain)
     return T.Hover(contents=content, range=to_range(index, result.start, result.end))
+
+
+def code_lenses(lenses: Iterable["Lens"], index: LineIndex) -> list[T.CodeLens]:
+    # an empty command id: VS Code shows the title without making it clickable
+    return [T.CodeLens(range=to_range(index, lens.start, lens.end), command=T.Command(title=lens.title, command=""))
+            for lens in lenses]
 
 
 def completion_list(results: Iterable["CompletionResult"], index: LineIndex, snippets: bool, markdown_docs: bool,

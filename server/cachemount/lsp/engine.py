@@ -21,14 +21,16 @@ class Engine:
     hover: ModuleType         # hover_at, to_plain
     completion: ModuleType    # complete_at
     suppress: ModuleType      # the "Ignore CMxxx for this instruction" fix
+    rerun: ModuleType         # code_lenses (layer-cache insight)
 
     def __init__(self):
         from .. import lint
-        from ..editor import completion, hover, incremental
+        from ..editor import completion, hover, incremental, rerun
         from ..fixing import suppress
         from ..semantics import pipeline
         self.lint, self.pipeline, self.incremental = lint, pipeline, incremental
         self.hover, self.completion, self.suppress = hover, completion, suppress
+        self.rerun = rerun
 
 
 _ENGINE: Engine | None = None

@@ -189,6 +189,17 @@ async def completion(ls: CachemountServer, params: T.CompletionParams):
 
 
 @guarded(list)
+async def code_lens(ls: CachemountServer, params: T.CodeLensParams):
+    """Above each install step that re-runs on any build-context change; only with `codeLens` on."""
+    if (got := await _analysed(ls, params.text_document.uri)) is None:
+        return []
+    doc, prepared = got
+    if not ls.settings.for_path(doc.path).code_lens:
+        return []
+    return convert.code_lenses(engine().rerun.code_lenses(prepared.analysis), ls.index(doc))
+
+
+@guarded(list)
 async def code_action(ls: CachemountServer, params: T.CodeActionParams):
     if (got := await _analysed(ls, params.text_document.uri)) is None:
         return []

@@ -42,6 +42,7 @@ FEATURES = (
     (T.TEXT_DOCUMENT_CODE_ACTION, handlers.code_action,
      T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True)),
     (T.CODE_ACTION_RESOLVE, handlers.code_action_resolve, None),
+    (T.TEXT_DOCUMENT_CODE_LENS, handlers.code_lens, T.CodeLensOptions(resolve_provider=False)),
     (T.EXIT, handlers.exit_, None),
     (T.SHUTDOWN, handlers.shutdown, None),
 )

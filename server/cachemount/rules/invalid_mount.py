@@ -59,7 +59,6 @@ FIRES_WHEN = (
 )
 FIX_SUMMARY = "where unambiguous: a near-miss key or value, removing an ignored option"
 
-_SIZE = re.compile(K.SIZE_PATTERN)
 _SYNTAX = re.compile(r"^(?:docker\.io/)?docker/dockerfile(?:-upstream)?:(\d+)(?:\.(\d+))?(?:\.(\d+))?([-.].*)?$",
                      re.I)
 _BOOL_FIXES = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false", "off": "false"}
@@ -323,7 +322,7 @@ def _check_value(analysis: Analysis, instr: Instruction, mount: Mount, opt: Moun
             yield _finding(f"{opt.canonical} must be a number, not \"{value}\": BuildKit does not look names up "
                            f"and fails the build{hint}", *span, change(new) if new else ())
     elif kind == "size":
-        if not _SIZE.match(value):
+        if not re.match(K.SIZE_PATTERN, value):   # compiled on first use (re's cache)
             yield _finding(f"size must be a size such as 64m or 1g, not \"{value}\": BuildKit fails the build", *span)
     elif spec.key == "target" and value.strip() == "":
         pass  # reported as a missing target

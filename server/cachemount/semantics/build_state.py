@@ -316,7 +316,7 @@ def _step(state: _State, instr: Instruction, global_args: Mapping[str, str], com
             if value is not None and name not in state.env:  # an ENV of the same name wins over the ARG
                 state.set_env(name, value)
     elif kw == "ENV":
-        for name, value in _env_pairs(instr.args):
+        for name, value in env_pairs(instr.args):
             got = expand(value, state.env)
             if got is None:
                 state.unset_env(name)
@@ -354,7 +354,7 @@ def _arg_scope(state: _State, global_args: Mapping[str, str]) -> Mapping[str, st
     return ChainMap(state.env, global_args)  # type: ignore[arg-type]
 
 
-def _env_pairs(args: str) -> list[tuple[str, str]]:
+def env_pairs(args: str) -> list[tuple[str, str]]:
     words = split_words(args)
     if words and "=" not in words[0]:
         # Legacy `ENV NAME value with spaces`.

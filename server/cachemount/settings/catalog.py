@@ -63,6 +63,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "the build context directory, relative to the workspace folder; empty: from compose/bake files, "
         "else the Dockerfile's directory"),
     SettingSpec(
+        "codeLens", "boolean", False,
+        "Show a code lens above each install step that re-runs on any change to the build context "
+        "(for example after `COPY . .`), naming the COPY that causes it. Off by default.",
+        "a code lens above each install step that re-runs on any build-context change"),
+    SettingSpec(
         "interpreter", "string", "",
         "Python interpreter that has cachemount installed; the server runs like `<interpreter> -m "
         "cachemount serve`, without the workspace on `sys.path`. Used when `#cachemount.path#` is "

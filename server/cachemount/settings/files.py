@@ -9,6 +9,8 @@ deeply, not a regular file) leaves the defaults in force and is marked `unreadab
 TOML parser, so most projects never pay for it."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 import re
 import stat
@@ -137,5 +139,4 @@ def settings_for(file_path: str | None, rules: RuleSpellings | None = None) -> S
         return Settings(problems=(f"{path}: {problem}",), source=path, unreadable=True)
     keys = _PYPROJECT_KEYS if os.path.basename(path) == "pyproject.toml" else ""
     got = from_mapping(data if data is not None else {}, rules=rules, file_keys=keys)
-    return Settings(got.select, got.ignore, got.severity, tuple(f"{path}: {p}" for p in got.problems),
-                    got.build_context, source=path)
+    return replace(got, problems=tuple(f"{path}: {p}" for p in got.problems), source=path)

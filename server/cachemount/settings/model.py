@@ -14,13 +14,14 @@ if TYPE_CHECKING:
     from .catalog import SETTINGS, SettingSpec  # noqa: F401  (re-exported, loaded on first use)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)   # not a Record: cli/commands.py applies dataclasses.replace to it
 class Settings:
     select: frozenset[str] | None = None          # None: all rules; codes or prefixes ("CM1")
     ignore: frozenset[str] = frozenset()          # codes or prefixes
     severity: tuple[tuple[str, str], ...] = ()    # (code, severity) overrides
     problems: tuple[str, ...] = field(default=(), compare=False)
     build_context: str = ""     # `buildContext` as the editor gives it ("": found per Dockerfile)
+    code_lens: bool = False     # `codeLens`: the editor shows the layer-cache code lens
     source: str | None = field(default=None, compare=False)   # the settings file read, if any
     unreadable: bool = field(default=False, compare=False)    # that file could not be read: defaults
 
@@ -38,7 +39,7 @@ class Settings:
 
 DEFAULT = Settings()
 
-READ_KEYS = ("rules", "severity", "select", "ignore", "buildContext")   # what `from_mapping` reads
+READ_KEYS = ("rules", "severity", "select", "ignore", "buildContext", "codeLens")   # what `from_mapping` reads
 
 # Every spelling of a rule (its code, its name) -> its code. The settings sit below the rules, so
 # the faces pass them in (a function: the language server imports the rules only when needed).
@@ -94,7 +95,8 @@ def from_mapping(data: Any, base: Settings = DEFAULT, *, rules: RuleSpellings | 
             return base
         where = prefix.rstrip(".") or "settings"
         return Settings(base.select, base.ignore, base.severity,
-                        (f"{where}: expected a table of settings, got {type(data).__name__}",), base.build_context)
+                        (f"{where}: expected a table of settings, got {type(data).__name__}",), base.build_context,
+                        code_lens=base.code_lens)
     problems: list[str] = []
     codes = _Codes(rules, problems, prefix)
     ignore = set(base.ignore)
@@ -142,10 +144,16 @@ def from_mapping(data: Any, base: Settings = DEFAULT, *, rules: RuleSpellings | 
         build_context = value.strip()
     elif value is not None:
         problems.append(f"{prefix}buildContext: expected a directory path (a string)")
+    code_lens = base.code_lens
+    lens = data.get("codeLens")
+    if isinstance(lens, bool):
+        code_lens = lens
+    elif lens is not None:
+        problems.append(f"{prefix}codeLens: expected true or false")
     if file_keys is not None:
         problems.extend(_unknown_keys(data, prefix))
     return Settings(frozenset(select) if select is not None else None, frozenset(ignore),
-                    tuple(sorted(severity.items())), tuple(problems), build_context)
+                    tuple(sorted(severity.items())), tuple(problems), build_context, code_lens=code_lens)
 
 
 def _unknown_keys(data: dict, prefix: str) -> list[str]:

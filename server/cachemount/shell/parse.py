@@ -94,9 +94,10 @@ _NOT_WORDS = frozenset({
 })
 _SUBST_MARKERS = ("$(", "`", "<(", ">(")
 
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
-_VALID_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[.*\])?\Z", re.S)
-_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+# compiled on first use (re's cache), not at every start
+_NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*="
+_VALID_NAME_RE = r"(?s)[A-Za-z_][A-Za-z0-9_]*(?:\[.*\])?\Z"
+_NON_ASCII_RE = r"[^\x00-\x7f]"
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "yash", "posh"})
 _SU = frozenset({"su", "runuser"})
@@ -172,7 +173,7 @@ def parse_commands(text: str, origin: int | Sequence[int] = 0) -> list[SimpleCom
 
 
 # ---------------------------------------------------------------------------------------------
-# Result construction helpers (frozen dataclasses: bypass __init__ for speed on hot paths)
+# Result construction helpers (frozen records: bypass __init__ for speed on hot paths)
 
 _new = object.__new__
 
@@ -321,7 +322,7 @@ class _Analyser:
         text = self.text
         if text.isascii():
             return text.encode("ascii")
-        return _NON_ASCII_RE.sub(".", text).encode("ascii")
+        return re.sub(_NON_ASCII_RE, ".", text).encode("ascii")
 
     # -- walk ---------------------------------------------------------------------------------
 
@@ -486,7 +487,7 @@ class _Analyser:
                     if a.type != "variable_assignment":
                         continue
                     name, value, _ = self._assignment(a)
-                    if argnodes or not _VALID_NAME_RE.match(name):
+                    if argnodes or not re.match(_VALID_NAME_RE, name):
                         argnodes.append(a)  # `--opt=x` is a word, not an assignment
                     else:
                         assignments.append((name, value))
@@ -841,7 +842,7 @@ def _peel_wrappers(words: list[list], assignments: list, wrappers: list[str]) ->
         else:
             j = _skip_options(words, j, short_valued, long_valued, optional)
         if name in _ASSIGNING_WRAPPERS:
-            while j < n and _NAME_RE.match(words[j][0]):
+            while j < n and re.match(_NAME_RE, words[j][0]):
                 nm, _, val = words[j][0].partition("=")
                 new_assignments.append((nm, val))
                 j += 1
