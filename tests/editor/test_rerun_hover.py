@@ -60,7 +60,7 @@ def test_no_layer_hover_off_the_keyword_nor_on_comments():
 def test_code_lens_only_above_installs_that_rerun_on_any_context_change():
     lenses = code_lenses(analyze(BROAD))
     assert [(BROAD[lens.start:lens.end], lens.title) for lens in lenses] == [
-        ("RUN", "re-runs on any change to the build context (COPY line 3)")]
+        ("RUN", "re-runs on any change to the build context (COPY . . line 3)")]
     assert code_lenses(analyze(GOOD)) == []
 
 

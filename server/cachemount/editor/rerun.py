@@ -76,6 +76,10 @@ def _metadata_hover(model: "Model", instr: "Instruction") -> list[str] | None:
             "of its cache key) and the COPY, ADD and WORKDIR lines that use it."]
 
 
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _broad_copy(inputs) -> int | None:
     for inp in inputs:
         if inp.kind in ("files", "bind-mount") and inp.whole_context:
@@ -85,6 +89,7 @@ def _broad_copy(inputs) -> int | None:
 
 def code_lenses(analysis: "Analysis") -> list[Lens]:
     """A lens above each install step that re-runs on any change to the build context."""
+    from ..semantics.cache_keys import one_line
     model = model_of(analysis)
     out = []
     for pos, step in enumerate(model.steps):
@@ -94,7 +99,7 @@ def code_lenses(analysis: "Analysis") -> list[Lens]:
         if broad is None:
             continue
         copy = next((i for i in analysis.doc.instructions if i.line == broad), None)
-        keyword = copy.keyword if copy is not None else "COPY"
+        what = _short(one_line(analysis.doc, copy)) if copy is not None else "COPY"
         out.append(Lens(step.instr.start, step.instr.keyword_end,
-                        f"re-runs on any change to the build context ({keyword} line {broad + 1})"))
+                        f"re-runs on any change to the build context ({what} line {broad + 1})"))
     return out

@@ -83,6 +83,7 @@ async def did_change_configuration(ls: CachemountServer, params: T.DidChangeConf
     else:
         ls.settings.set_client(section_of(params.settings) if isinstance(params.settings, dict) else None)
     ls.work.relint_all()
+    ls.refresh_code_lenses()   # `codeLens` may have been turned on or off
 
 
 @guarded()
@@ -97,6 +98,7 @@ async def did_change_workspace_folders(ls: CachemountServer, params: T.DidChange
 @guarded()
 def did_change_watched_files(ls: CachemountServer, params: T.DidChangeWatchedFilesParams):
     ls.work.relint_all()   # a settings file changed: every open Dockerfile may change
+    ls.refresh_code_lenses()
 
 
 def shutdown(ls: CachemountServer, params):

@@ -181,6 +181,11 @@ class CachemountServer(LanguageServer):
         caps = getattr(self.protocol, "client_capabilities", None)
         return capability(caps, path, default) if caps is not None else default
 
+    def refresh_code_lenses(self) -> None:
+        """Ask the client to request code lenses again (settings changed), when it can be asked."""
+        if self.client_supports("workspace.code_lens.refresh_support", False):
+            self.workspace_code_lens_refresh(None)
+
     def tag_support(self) -> list[int] | None:
         tags = self.client_supports("text_document.publish_diagnostics.tag_support.value_set")
         return list(tags) if tags else None
