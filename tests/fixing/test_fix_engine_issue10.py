@@ -294,6 +294,29 @@ def test_cm102_retarget_under_a_home_nobody_made_is_unsafe_but_adding_the_owner_
     assert owner.applicability == SAFE
 
 
+@pytest.mark.parametrize("image, user, home", [
+    ("python:3.11-slim", "nobody", "/nonexistent"),   # a real build failed: mkdir: cannot create /nonexistent
+    ("python:3.11-slim", "www-data", "/var/www"),     # Debian has no /var/www; php's is root-owned
+])
+def test_cm102_retarget_for_an_image_system_account_makes_no_dir_and_is_unsafe(image, user, home):
+    # tests/buildkit/test_cm102_retarget_scenarios.py builds it
+    before = (f"FROM {image}\nUSER {user}\n"
+              "RUN --mount=type=cache,target=/root/.cache/pip pip install --target=/tmp/t x\n")
+    retarget = only(before, "CM102").fix
+    assert retarget.applicability == UNSAFE, retarget.title
+    assert apply_all(before)[0] == before
+    assert "mkdir" not in apply_all(before, unsafe=True)[0]
+    assert f"target={home}/.cache/pip," in apply_all(before, unsafe=True)[0]
+
+
+def test_cm102_retarget_for_a_user_whose_home_is_the_root_dir_is_safe_and_well_formed():
+    # alpine's nobody: HOME=/ (`//.cache/pip` was shown); a root-owned /.cache changes nothing for
+    # a user who could not write in / anyway
+    before = "FROM alpine:3.20\nUSER nobody\nRUN --mount=type=cache,target=/root/.cache/pip pip install --target=/t x\n"
+    assert only(before, "CM102").fix.title == "Retarget the cache mount to /.cache/pip with uid=65534"
+    assert fixed(before) == before.replace("target=/root/.cache/pip ", "target=/.cache/pip,uid=65534,gid=65534 ")
+
+
 APT_MOUNTED = ("FROM debian:12\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\n"
                "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get install -y x && ")
 

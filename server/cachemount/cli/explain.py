@@ -52,7 +52,8 @@ def run(args) -> int:
     if args.changed is not None or args.changed_arg:
         changed = _changed(args.changed or [], args.changed_arg, context)
     report = _report(args.dockerfile, context, model, changed)
-    sys.stdout.write(json.dumps(report, indent=2) + "\n" if args.format == "json" else _text(report))
+    out = json.dumps(report, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else _text(report)
+    sys.stdout.write(out)
     return 0
 
 

@@ -44,6 +44,11 @@ NAME_OS_HINTS: tuple[tuple[str, str], ...] = (
     ("azurelinux", "azurelinux"), ("photon", "photon"),
 )
 
+# Homes of the system accounts official images define: missing (`/nonexistent`; `/var/www` on a
+# Debian base) or root-owned (`/`, `/var/www` where php makes `/var/www/html`): the user can make
+# nothing there, so a fix must not `mkdir` its cache dir as that user (a real build failed so).
+UNWRITABLE_HOMES = frozenset({"/nonexistent", "/var/www", "/"})
+
 _NOBODY_DEBIAN = ("nobody", 65534, 65534, "/nonexistent")
 _WWW_DATA_DEBIAN = ("www-data", 33, 33, "/var/www")
 _NOBODY_ALPINE = ("nobody", 65534, 65534, "/")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from . import base_images as images
 from ..document.expand import expand, split_words
+from ..knowledge.images import UNWRITABLE_HOMES
 from ..document.model import Document, Instruction
 from ..limits import LimitExceeded
 from ..shell.model import SimpleCommand
@@ -295,7 +296,8 @@ def _stage_start(doc: Document, stage, global_args: Mapping[str, str], finals: d
             for name, uid, gid, home in defaults.users:
                 passwd.users[name] = (uid, gid, home)
                 passwd.groups.setdefault(name, gid)
-                passwd.homes_made.add(name)   # the official image made it
+                if home not in UNWRITABLE_HOMES:   # system accounts: no home of their own to write in
+                    passwd.homes_made.add(name)   # the official image made it
             if defaults.user:
                 spec = expand(defaults.user, env) or defaults.user
                 user = resolve_user(spec, passwd, f"default user of {ref}")

@@ -27,6 +27,13 @@ from .userinfo import ROOT, UserInfo
 __all__ = ["ResolvedCache", "resolve_caches", "expand", "covers", "intended_for", "never_mount_hit"]
 
 
+def _normpath(path: str) -> str:
+    """posixpath.normpath, and `//x` (POSIX keeps two leading slashes; `$HOME/.cache` with HOME=/)
+    as `/x`."""
+    path = posixpath.normpath(path)
+    return "/" + path.lstrip("/") if path.startswith("//") else path
+
+
 @dataclass(frozen=True)
 class ResolvedCache:
     spec: CacheSpec
@@ -97,7 +104,7 @@ def _normal(path: str, workdir: str | None) -> str | None:
         if not workdir:
             return None
         path = posixpath.join(workdir, path)
-    return posixpath.normpath(path)
+    return _normpath(path)
 
 
 def _who(user: UserInfo) -> str:
@@ -150,7 +157,7 @@ def _finish(spec: CacheSpec, path: str | None, why: str, env: Mapping[str, str],
     for template in spec.equivalents:
         alt = expand(template, env, user)
         if alt and alt.startswith("/"):
-            alternatives.append(posixpath.normpath(alt))
+            alternatives.append(_normpath(alt))
     if "*" in full:
         return ResolvedCache(spec, None, f"{why}: {full} depends on the installed version", full, tuple(alternatives))
     return ResolvedCache(spec, full, why, None, tuple(alternatives))
@@ -161,7 +168,7 @@ def _unknown_version(spec: CacheSpec, manager: str, env: Mapping[str, str], user
     for template, _label in spec.versions:
         got = expand(template, env, user)
         if got and got.startswith("/"):
-            paths.append(posixpath.normpath(got))
+            paths.append(_normpath(got))
     which = " or ".join(f"{template} for {label}" for template, label in spec.versions)
     return ResolvedCache(spec, None, f"it depends on which {manager} the base image has: {which}",
                          alternatives=tuple(paths))
@@ -276,7 +283,7 @@ def covers(mount_target: str, resolved: ResolvedCache) -> bool:
     its accepted subdirs (`registry/index`, `pkg/mod/cache`), or a version-dependent equivalent."""
     if not mount_target:
         return False
-    target = posixpath.normpath(mount_target)
+    target = _normpath(mount_target)
     if target == "/" or not target.startswith("/"):
         return False
     spec = resolved.spec
@@ -357,7 +364,7 @@ def _build_intent(manager: ManagerSpec, envs: list[dict[str, str]]) -> _Intent:
                 continue
             if not got.startswith("/"):
                 continue
-            got = posixpath.normpath(got)
+            got = _normpath(got)
             for p in [got] + [posixpath.join(got, s) for s in spec.accepted_subdirs]:
                 (globs if "*" in p else paths).add(p)
         head, _, tail = template.partition("/")
@@ -441,7 +448,7 @@ def intended_for(mount_target: str, manager: ManagerSpec) -> bool:
     (`/pip-cache`, `/frontend/.cache/pnpm`). Tells CM102 'wrong target' from an unrelated mount."""
     if not mount_target:
         return False
-    target = posixpath.normpath(mount_target)
+    target = _normpath(mount_target)
     if target == "/" or not target.startswith("/"):
         return False
     if manager.key not in _INTENT:
@@ -455,7 +462,7 @@ def never_mount_hit(mount_target: str, manager: ManagerSpec, env: Mapping[str, s
     mount on all of CARGO_HOME, `node_modules`), or None."""
     if not mount_target:
         return None
-    target = posixpath.normpath(mount_target)
+    target = _normpath(mount_target)
     comps = [c for c in target.split("/") if c]
     for spec in manager.caches:
         for entry in spec.never_mount:
@@ -463,7 +470,7 @@ def never_mount_hit(mount_target: str, manager: ManagerSpec, env: Mapping[str, s
                 path = expand(entry, env, user)
                 if not path or not path.startswith("/"):
                     continue
-                path = posixpath.normpath(path)
+                path = _normpath(path)
                 if _is_parent_or_same(target, path) or _is_parent_or_same(path, target):
                     return path
             else:
