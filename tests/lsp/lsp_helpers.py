@@ -25,22 +25,28 @@ def _register(client: LanguageClient, params: T.RegistrationParams):
     client.registrations.extend(params.registrations)
 
 
+def _code_lens_refresh(client: LanguageClient, params: None):
+    client.code_lens_refreshes += 1   # what VS Code does: ask for the lenses again (not needed here)
+
+
 def _configuration(client: LanguageClient, params: T.ConfigurationParams):
     client.configuration_requests.append(params)
     return configuration(client, params)
 
 
 def make_client() -> LanguageClient:
-    """pytest-lsp's test client that also records every publishDiagnostics, registration and
-    workspace/configuration request."""
+    """pytest-lsp's test client that also records every publishDiagnostics, registration,
+    workspace/configuration and workspace/codeLens/refresh request."""
     client = LanguageClient(converter_factory=default_converter)
     client.published = []
     client.registrations = []
     client.configuration_requests = []
+    client.code_lens_refreshes = 0
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[T.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _publish
     features[T.CLIENT_REGISTER_CAPABILITY] = _register
     features[T.WORKSPACE_CONFIGURATION] = _configuration
+    features[T.WORKSPACE_CODE_LENS_REFRESH] = _code_lens_refresh
     register_lsp_features(client, features)
     return client
 
