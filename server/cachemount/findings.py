@@ -1,8 +1,9 @@
 """What the engine reports: findings with code-point spans and optional fixes (text edits)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
+
+from .records import Record, field
 
 SEVERITIES = ("error", "warning", "information", "hint")
 
@@ -25,15 +26,13 @@ def _planner_failed(finding: "Finding") -> None:
     PLANNER_FAILURES.append(f"{finding.code}: {traceback.format_exc().strip().splitlines()[-1]}")
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record):
     start: int        # code-point offsets into the document text
     end: int
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Record):
     title: str
     edits: tuple[Edit, ...]
     preferred: bool = True
@@ -43,8 +42,7 @@ class Fix:
     applicability: str = SAFE      # SAFE, UNSAFE or DISPLAY (above)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """`fix_source` is the fixes, or a function computing them on first use: linting on every
     keystroke should not pay for edits nobody asked for."""
 

@@ -1,12 +1,11 @@
 """The pure facade every face uses (CLI, language server, tests): text in, findings (or fixed text) out."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .build_context import BuildContext
 from .semantics.pipeline import Analysis, analyze
 from .findings import SAFE, UNSAFE, Finding
 from .fixing.apply import fix_rounds
+from .records import replace
 from .rules import RULES
 from .settings.model import DEFAULT, Settings
 from .suppressions import collect

@@ -5,19 +5,19 @@ list) means every rule. Codes are separated by commas and/or spaces. Read by lin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from .records import Record
 from .document.model import Document
 
 # Matched with `match`, then the rest is checked by hand: no pattern here can backtrack.
 _PREFIX = re.compile(r"\s*#\s*cachemount:\s*(ignore-file|ignore)", re.I)
-_CODE_CHARS = re.compile(r"[A-Za-z0-9_,\s-]*")
-_SEPARATORS = re.compile(r"[,\s]+")
+# compiled on first use (re's cache): only for a file with a directive
+_CODE_CHARS = r"[A-Za-z0-9_,\s-]*"
+_SEPARATORS = r"[,\s]+"
 ALL = "*"
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(Record):
     """One suppression comment; spans are offsets into the raw comment line (from its start)."""
     file_wide: bool                # `ignore-file`
     codes: frozenset[str]          # upper-cased; {ALL} when bare
@@ -29,7 +29,7 @@ class Directive:
     def code_spans(self, raw: str) -> list[tuple[int, int]]:
         """Span of each code word in `raw`, in order."""
         out, pos = [], self.codes_start
-        for word in _SEPARATORS.split(raw[self.codes_start:self.codes_end]):
+        for word in re.split(_SEPARATORS, raw[self.codes_start:self.codes_end]):
             at = raw.index(word, pos) if word else pos
             if word:
                 out.append((at, at + len(word)))
@@ -51,18 +51,17 @@ def parse_directive(raw: str) -> Directive | None:
     if not stripped.startswith("="):
         return None
     codes_start = rest_start + (len(rest) - len(stripped)) + 1
-    if _CODE_CHARS.fullmatch(raw, codes_start) is None:
+    if re.fullmatch(_CODE_CHARS, raw[codes_start:]) is None:
         return None
     body = raw[codes_start:]
     codes_start += len(body) - len(body.lstrip())
     codes_end = codes_start + len(body.strip())
-    codes = frozenset(c.upper() for c in _SEPARATORS.split(raw[codes_start:codes_end]) if c)
+    codes = frozenset(c.upper() for c in re.split(_SEPARATORS, raw[codes_start:codes_end]) if c)
     return Directive(m.group(1).lower() == "ignore-file", codes or frozenset({ALL}), m.start(1), m.end(1),
                      codes_start, codes_end)
 
 
-@dataclass
-class Suppressions:
+class Suppressions(Record, frozen=False):
     file_codes: set[str]
     by_instruction: dict[int, set[str]]   # instruction index -> codes
 

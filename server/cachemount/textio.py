@@ -6,11 +6,10 @@ if the file is still exactly what was read."""
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import stat
-import tempfile
-from dataclasses import dataclass, replace
+
+from .records import Record, field, replace
 
 MAX_FILE_BYTES = 10 * 1024 * 1024   # far above any real Dockerfile; stops /dev/zero-like input early
 _LIMIT_TEXT = "10 MiB"
@@ -30,8 +29,7 @@ class TextError(Exception):
     """A file that is not text we can read, or cannot safely write; the message is one clear line."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(Record):
     """The file as it was read; `write_atomic` refuses to replace it if any of this changed."""
     real_path: str     # symlinks resolved: the file that is read and written
     dev: int
@@ -41,11 +39,10 @@ class Snapshot:
     mode: int          # permission bits (incl. set-id and sticky)
     uid: int
     gid: int
-    digest: bytes      # sha256 of the bytes read
+    data: bytes = field(repr=False)   # the bytes read (kept, not hashed: loading hashlib costs every start)
 
 
-@dataclass(frozen=True)
-class Decoded:
+class Decoded(Record):
     text: str
     encoding: str              # codec for the text after the BOM
     bom: bytes = b""
@@ -163,7 +160,7 @@ def read(path: str) -> Decoded:
     data, st = read_regular_bytes(path)
     decoded = decode(data)
     snap = Snapshot(os.path.realpath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns,
-                    stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, hashlib.sha256(data).digest())
+                    stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, data)
     return replace(decoded, source=snap)
 
 
@@ -189,7 +186,7 @@ def _check_unchanged(src: Snapshot) -> None:
         except TextError:
             changed = True
         else:
-            changed = hashlib.sha256(data).digest() != src.digest
+            changed = data != src.data
     if changed:
         raise TextError("changed on disk after it was read; not overwritten (run cachemount again)")
 
@@ -234,6 +231,8 @@ def write_atomic(path: str, text: str, original: Decoded) -> None:
         raise ValueError(f"write_atomic({path!r}): the Decoded must come from read()")
     data = original.encode(text)
     _check_unchanged(src)
+    import tempfile   # here: a check that writes nothing need not load it (and random, hashlib)
+
     directory = os.path.dirname(src.real_path)
     fd, tmp = tempfile.mkstemp(prefix=".cachemount-", dir=directory)
     try:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
 import cachemount.lint as linter
 from cachemount.cli import commands as cli
 from cachemount.findings import DISPLAY, SAFE, UNSAFE
+from cachemount.records import replace
 from cachemount.rules import RULES
 
 PIP = "FROM python:3.12\nRUN pip install x\n"

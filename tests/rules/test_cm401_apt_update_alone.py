@@ -263,7 +263,7 @@ def test_fix_never_creates_a_finding_case_by_case():
 
 def test_other_managers_are_quiet_because_the_table_says_their_installs_refresh(monkeypatch):
     """The apk/dnf/zypper cases are recognised; only `install_refreshes` keeps them quiet."""
-    from dataclasses import replace
+    from cachemount.records import replace
 
     from cachemount.knowledge.layer_traps import INDEX_UPDATES
     from cachemount.rules import apt_update_alone

@@ -14,7 +14,8 @@ build; here it makes the whole file `unusable`, and callers treat the context as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..records import Record
 
 _ESCAPED = set(".+()|{}$")   # regexp metacharacters that are literal in a filepath pattern
 _EXACT, _PREFIX, _SUFFIX, _REGEXP = "exact", "prefix", "suffix", "regexp"
@@ -62,8 +63,7 @@ def read_patterns(text: str) -> list[str]:
     return out
 
 
-@dataclass
-class _Pattern:
+class _Pattern(Record, frozen=False):
     text: str
     exclusion: bool
     kind: str

@@ -239,7 +239,7 @@ def _import_engine() -> None:
 
 def _check_one(args, path: str, shown: str, decoded, select, ignore, errors: list[str]) -> list:
     """Lint (and with --fix, fix) one decoded file; returns its located findings."""
-    from dataclasses import replace
+    from ..records import replace
 
     from ..settings import files as config
     from . import output

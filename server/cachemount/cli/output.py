@@ -4,9 +4,9 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass
 
 from .. import __version__
+from ..records import Record
 from ..findings import SAFE, SEVERITIES, UNSAFE, Finding
 from ..rules import RULES
 from ..rules.base import REPOSITORY_URL
@@ -30,8 +30,7 @@ def escape_controls(value: str) -> str:
     return _CONTROLS.sub(_escape_one, value)
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(Record):
     path: str
     finding: Finding
     line: int        # 1-based

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from ..records import Record, field
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Record):
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(Record):
     """`--name=value` (or bare `--name`) after the keyword."""
 
     name: str            # lower-cased, without dashes: 'mount'
@@ -28,8 +27,7 @@ class Flag:
     value_end: int
 
 
-@dataclass(frozen=True)
-class Heredoc:
+class Heredoc(Record):
     name: str            # delimiter word without quotes
     strip_tabs: bool     # `<<-`
     quoted: bool         # `<<'EOF'` / `<<"EOF"`: no expansion in the body
@@ -42,8 +40,7 @@ class Heredoc:
     terminated: bool = True
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(Record):
     keyword: str                  # upper-cased: 'RUN'
     start: int                    # start of the keyword
     end: int                      # end of the instruction incl. continuations and heredocs (before the final newline)
@@ -63,16 +60,14 @@ class Instruction:
         return [f for f in self.flags if f.name == name]
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(Record):
     text: str    # without the leading '#', stripped
     start: int
     end: int
     line: int
 
 
-@dataclass
-class Stage:
+class Stage(Record, frozen=False):
     index: int
     name: str | None          # `AS name`, lower-cased
     base: str                 # image reference as written (before expansion)
@@ -81,8 +76,7 @@ class Stage:
     parent: int | None = None  # stage index when `FROM <earlier stage>`
 
 
-@dataclass
-class Document:
+class Document(Record, frozen=False):
     text: str
     instructions: list[Instruction]
     stages: list[Stage]

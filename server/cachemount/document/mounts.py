@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
 
+from ..records import Record, replace
 from .model import Flag
 
 KEY_ALIASES = {
@@ -19,8 +19,7 @@ KEY_ALIASES = {
 }
 
 
-@dataclass(frozen=True)
-class MountOption:
+class MountOption(Record):
     key: str          # as written, lower-cased
     canonical: str    # alias resolved: 'target'
     value: str | None  # unquoted; None for a bare key (`ro`)
@@ -31,8 +30,7 @@ class MountOption:
     value_end: int
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(Record):
     flag: Flag
     options: tuple[MountOption, ...]
 

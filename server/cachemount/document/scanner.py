@@ -10,14 +10,16 @@ import json
 import re
 from collections.abc import Sequence
 
+from ..records import replace
 from .model import Comment, Document, Flag, Heredoc, Instruction, Stage
 
 # `# key = value` (value stripped); no backtracking (`(.+?)\s*$` took 20 s on a line of spaces).
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=(.*)")
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
-# `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`; not `<<<` (here-string).
-_HEREDOC_MARKER = re.compile(r"(?<![<\w])\d*<<(-?)([\"']?)([A-Za-z0-9_][A-Za-z0-9_.\-]*)\2(?!<)")
+# `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`, `3<<EOF`; not `<<<` (here-string). Compiled on first use
+# (re's cache), not at every start.
+_HEREDOC_MARKER = r"(?<![<\w])\d*<<(-?)([\"']?)([A-Za-z0-9_][A-Za-z0-9_.\-]*)\2(?!<)"
 _WS = " \t"
 
 
@@ -219,7 +221,7 @@ def _heredoc_markers(args: str) -> list[re.Match]:
             qstart = i
         i += 1
     opens = [a for a, _ in quoted_ranges]  # disjoint and in order: bisect, not a scan per marker
-    for m in _HEREDOC_MARKER.finditer(args):
+    for m in re.finditer(_HEREDOC_MARKER, args):
         # A quoted delimiter's own quotes start after `<<`, so only markers inside strings drop out.
         k = bisect.bisect_left(opens, m.start()) - 1
         if not (k >= 0 and m.start() < quoted_ranges[k][1]):
@@ -364,5 +366,4 @@ _EXEC_FORM_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "A
 
 
 def _with_stage(instr: Instruction, stage: int) -> Instruction:
-    from dataclasses import replace
     return replace(instr, stage=stage)

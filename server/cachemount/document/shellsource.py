@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ..records import Record
 from .model import Instruction
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
-_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_NON_SHELL_SHEBANG = re.compile(r"#!\s*\S*(python|node|perl|ruby|php)")
+# compiled on first use (re's cache), not at every start
+_JSON_STRING = r'"((?:[^"\\]|\\.)*)"'
+_NON_SHELL_SHEBANG = r"#!\s*\S*(python|node|perl|ruby|php)"
 
 
-@dataclass(frozen=True)
-class ShellSource:
+class ShellSource(Record):
     text: str
     origin: int | Sequence[int]   # int base offset, or one document offset per char (+ end)
 
@@ -53,7 +53,7 @@ def shell_sources(instr: Instruction, doc_text: str) -> list[ShellSource]:
 
 
 def _heredoc_is_shell(instr: Instruction, hd) -> bool:
-    if _NON_SHELL_SHEBANG.match(hd.body.lstrip()):
+    if re.match(_NON_SHELL_SHEBANG, hd.body.lstrip()):
         return False
     words = _command_words(instr)
     if not words:
@@ -70,7 +70,7 @@ def _command_words(instr: Instruction) -> list[str]:
 def _exec_form_sources(instr: Instruction) -> list[ShellSource]:
     argv = instr.json_args or ()
     if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in SHELLS and argv[1].startswith("-") and "c" in argv[1]:
-        matches = list(_JSON_STRING.finditer(instr.args))
+        matches = list(re.finditer(_JSON_STRING, instr.args))
         if len(matches) >= 3:
             m = matches[2]
             origin = instr.args_origin
@@ -125,6 +125,6 @@ def _hex4(text: str, at: int, limit: int) -> bool:
 def exec_word_spans(instr: Instruction) -> list[tuple[int, int, str]]:
     """(start, end, raw) of each JSON string token of an exec-form instruction, quotes included."""
     out = []
-    for m in _JSON_STRING.finditer(instr.args):
+    for m in re.finditer(_JSON_STRING, instr.args):
         out.append((instr.args_origin[m.start()], instr.args_origin[m.end()], m.group(1)))
     return out

@@ -14,7 +14,7 @@ that. Used by the language server, one linter per open document."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 from ..lint import lint_analysis
@@ -22,6 +22,7 @@ from ..semantics.build_state import stage_parents
 from ..document.model import Document
 from ..document.scanner import parse
 from ..semantics.pipeline import analyze
+from ..records import replace
 from ..findings import Edit, Finding, Fix
 from ..settings.model import DEFAULT, Settings
 

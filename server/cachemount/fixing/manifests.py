@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 
+from ..records import Record, field
 from ..build_context import BuildContext
 from ..document.copy_args import copy_dest, copy_sources  # noqa: F401  (re-exported to rules and fixes)
 from ..document.expand import expand
@@ -29,12 +29,11 @@ from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 ROOT_SOURCES = frozenset({".", "./", "./."})       # a broad COPY of the whole context root
 CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
 _TEXT_ONLY = frozenset({"echo", "printf", "set", "true", "export"})   # their arguments are no paths
-_LOOP = re.compile(r"(?:^|[;&|(\s])(?:for|while|until|select)\s")
+_LOOP = r"(?:^|[;&|(\s])(?:for|while|until|select)\s"  # compiled on first use (re's cache), not at every start
 MAX_SHOWN = 4
 
 
-@dataclass
-class Plan:
+class Plan(Record, frozen=False):
     files: list[str] = field(default_factory=list)        # context paths to copy, in order
     dirs: set[str] = field(default_factory=set)            # those that are directories
     explicit: dict[str, str] = field(default_factory=dict)  # manifest as named at the install -> context path
@@ -327,7 +326,7 @@ def _run_caveats(analysis: Analysis, facts: RunFacts, steps: list[Invocation], p
     """What else in the RUN may read the build context (then moving the broad COPY below it is a guess)."""
     out = []
     instr = facts.instr
-    if any(_LOOP.search(t) for t in [instr.args, *(hd.body for hd in instr.heredocs)]):
+    if any(re.search(_LOOP, t) for t in [instr.args, *(hd.body for hd in instr.heredocs)]):
         out.append("the RUN has a loop that may read other files from the build context")
     mine = {id(inv.command): inv for inv in steps}
     by_command: dict[int, list[Invocation]] = {}
@@ -357,7 +356,7 @@ def run_reads_no_context(facts: RunFacts) -> bool:
     for g in facts.invocations:
         by_command.setdefault(id(g.inv.command), []).append(g.inv)
     instr = facts.instr
-    if any(_LOOP.search(t) for t in [instr.args, *(hd.body for hd in instr.heredocs)]):
+    if any(re.search(_LOOP, t) for t in [instr.args, *(hd.body for hd in instr.heredocs)]):
         return False
     for cmd in facts.commands:
         if not cmd.words:

@@ -9,11 +9,10 @@ combine RUN apt-get update with apt-get install in the same RUN statement").
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import Record
 
 
-@dataclass(frozen=True)
-class IndexUpdate:
+class IndexUpdate(Record):
     """How a package manager refreshes its package index, and whether an install run later reads
     an old index as it is (the trap) or refreshes a stale one by itself."""
     managers: tuple[str, ...]            # ManagerSpec keys sharing one index (apt-get and apt)

@@ -22,8 +22,8 @@ Conventions read by `cachemount.semantics.invocations` and `cachemount.semantics
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
+from ..records import replace
 from .schema import CacheSpec, DepStep, EnvDefeat, Location, ManagerSpec, OptionDefeat
 
 L = Location

@@ -14,7 +14,7 @@ Vocabulary:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import Record
 
 REFERENCE_URL = "https://docs.docker.com/reference/dockerfile/"
 MOUNT_URL = REFERENCE_URL + "#run---mount"
@@ -47,14 +47,12 @@ EXPANSION_SINCE = "1.3"
 BARE_REQUIRED_SINCE = "1.3.1"   # a bare `required` (without =true) parses correctly from here
 
 
-@dataclass(frozen=True)
-class ValueDoc:
+class ValueDoc(Record):
     value: str
     doc: str                       # markdown, one or two sentences
 
 
-@dataclass(frozen=True)
-class OptionSpec:
+class OptionSpec(Record):
     key: str                                   # canonical key
     aliases: tuple[str, ...]
     accepted_by: tuple[str, ...]               # types that use it
@@ -75,8 +73,7 @@ class OptionSpec:
         return (self.key,) + self.aliases
 
 
-@dataclass(frozen=True)
-class TypeSpec:
+class TypeSpec(Record):
     name: str
     doc: str                                   # markdown
     read_only_default: bool
@@ -86,8 +83,7 @@ class TypeSpec:
     short: str = ""                            # what it is in a few words, for the list of types
 
 
-@dataclass(frozen=True)
-class FlagSpec:
+class FlagSpec(Record):
     name: str                                  # without dashes: 'mount'
     doc: str                                   # markdown
     since: str

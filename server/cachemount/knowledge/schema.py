@@ -8,18 +8,16 @@ A location applies when every variable in it is known; the first applicable one 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import Record
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Record):
     template: str
     when: str | None = None  # None, 'root' or 'nonroot': only for that kind of effective user
     list_sep: str | None = None  # the variable holds a list (CONDA_PKGS_DIRS `a,b`, GOPATH `a:b`): first entry
 
 
-@dataclass(frozen=True)
-class CacheSpec:
+class CacheSpec(Record):
     key: str                                # stable id for the cache, e.g. 'pip', 'apt-archives'
     purpose: str                            # what lives there, for messages and hover
     locations: tuple[Location, ...]         # precedence order
@@ -41,8 +39,7 @@ class CacheSpec:
                                             # (its main cache is mounted), the CM101 finding is information
 
 
-@dataclass(frozen=True)
-class OptionDefeat:
+class OptionDefeat(Record):
     """A command-line option that makes the tool ignore its cache."""
     option: str                 # '--no-cache-dir'
     reason: str
@@ -54,8 +51,7 @@ class OptionDefeat:
                                        # semantics.invocations into Invocation.replacements; fixing/defeats.py)
 
 
-@dataclass(frozen=True)
-class EnvDefeat:
+class EnvDefeat(Record):
     """An environment variable that turns the cache off."""
     name: str
     when: str                   # 'any' (any non-empty value), 'truthy' (1/true/yes/on) or 'device' (a path under
@@ -64,8 +60,7 @@ class EnvDefeat:
     reason: str
 
 
-@dataclass(frozen=True)
-class DepStep:
+class DepStep(Record):
     """An install that needs only manifest files (a CM201 candidate).
 
     Matches subcommand `subcommand` when at least one of `require_any` is among the args (if given),
@@ -76,8 +71,7 @@ class DepStep:
     no_positionals: bool = False
 
 
-@dataclass(frozen=True)
-class ManagerSpec:
+class ManagerSpec(Record):
     key: str                                   # 'pip'
     display: str                               # 'pip'
     executables: tuple[str, ...]               # basenames, fnmatch patterns allowed: 'pip3.*'
@@ -133,8 +127,7 @@ class ManagerSpec:
     editable_options: tuple[str, ...] = ()     # options whose value is a package argument (`-e DIR`)
 
 
-@dataclass(frozen=True)
-class Prerequisite:
+class Prerequisite(Record):
     """Something the image must have for a cache mount to keep anything (apt docker-clean etc.)."""
     key: str
     description: str
@@ -144,8 +137,7 @@ class Prerequisite:
     source: str
 
 
-@dataclass(frozen=True)
-class ImageDefaults:
+class ImageDefaults(Record):
     """What an official image sets that decides users, homes and cache dirs."""
     patterns: tuple[str, ...]                  # image name patterns ('python', 'python:*', 'library/python')
     env: tuple[tuple[str, str], ...] = ()
@@ -156,8 +148,7 @@ class ImageDefaults:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class ManagerOnImage:
+class ManagerOnImage(Record):
     """Which manager an executable really is on a base image (`yum` is dnf on EL8 and later, `dnf` is
     dnf5 on Fedora 41 and later): the image decides the version, so the cache dir is known. Matches when
     the image ref matches one of `images` (fnmatch over the name, or over `name:tag` when the pattern holds

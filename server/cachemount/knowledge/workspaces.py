@@ -11,13 +11,11 @@ name that is missing, so a plain name is written only when the build context has
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import Record
 from .schema import DepStep
 
 
-@dataclass(frozen=True)
-class ManifestSet:
+class ManifestSet(Record):
     """The files a dependency-only install of one manager reads from its project directory."""
     copy: tuple[str, ...]              # what the manifest COPY names when nothing else is known
     required: tuple[str, ...] = ()     # the install cannot run without these (must be in the context)
@@ -29,8 +27,7 @@ class ManifestSet:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class WorkspaceSpec:
+class WorkspaceSpec(Record):
     """How a project declares members that a workspace install reads too."""
     declared_in: tuple[str, ...]       # files at the project root that may list members
     reader: str                        # the format of the list (build_context/workspaces.py has one reader each)

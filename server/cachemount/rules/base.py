@@ -3,10 +3,10 @@ here), spans of an invocation, wording helpers."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterable
 
+from ..records import Record
 from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 from ..findings import Finding
 from ..semantics.invocations import Invocation
@@ -18,11 +18,10 @@ REPOSITORY_URL = "https://github.com/cachemount/cachemount"
 DOCS_URL = REPOSITORY_URL + "/blob/main/docs/rules/{code}.md"
 
 _SECTION = re.compile(r"## (.+)$")
-_DOCKERFILE_BLOCK = re.compile(r"```dockerfile\n(.*?)```", re.S)
+_DOCKERFILE_BLOCK = r"(?s)```dockerfile\n(.*?)```"   # compiled on first use (docs only)
 
 
-@dataclass(frozen=True)
-class RuleDoc:
+class RuleDoc(Record):
     """A rule's documentation. The module docstring reads `CODE name: what it flags` (the first
     paragraph may wrap), then `## Why`, `## Example`, `## Fixed` (dockerfile blocks) and `## Fix`
     sections. The module constants FIRES_WHEN and FIX_SUMMARY are the one-line columns of the
@@ -53,7 +52,7 @@ class RuleDoc:
         return self.text.split("## Example")[0].strip()
 
     def _block(self, heading: str) -> str:
-        m = _DOCKERFILE_BLOCK.search(self.section(heading))
+        m = re.search(_DOCKERFILE_BLOCK, self.section(heading))
         return m.group(1) if m else ""
 
     @property
@@ -82,8 +81,7 @@ def _sections(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((head, "\n".join(lines).strip("\n")) for head, lines in out)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     code: str
     name: str
     severity: str

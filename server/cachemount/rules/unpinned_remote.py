@@ -48,7 +48,6 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 from typing import Iterator
-from urllib.parse import parse_qsl, urlsplit
 
 from ..document.expand import expand
 from ..document.shellsource import SHELLS
@@ -122,6 +121,7 @@ def _moving_in_url(url: str) -> str | None:
     holding an unexpanded `$` are not judged."""
     if not url.lower().startswith(K.URL_SCHEMES):
         return None
+    from urllib.parse import parse_qsl, urlsplit   # here: it imports ipaddress, ~3 ms of every check
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -7,18 +7,17 @@ unknown: every function returns None for it. `--platform` is a FROM flag, never 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fnmatch import translate
 from functools import lru_cache
 
+from ..records import Record
 from ..knowledge.images import DOCKER_HUB_REGISTRIES, IMAGES, NAME_OS_HINTS, TAG_OS_HINTS
 from ..knowledge.schema import ImageDefaults
 
 __all__ = ["ImageRef", "parse_ref", "image_defaults", "os_family"]
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(Record):
     name: str            # normalised, lower-case: 'python', 'quay.io/jupyter/base-notebook'
     tag: str | None      # 'latest' when neither tag nor digest is given
     digest: str | None   # 'sha256:...'
@@ -52,7 +51,7 @@ _TABLE = tuple(
     for entry in IMAGES
 )
 _TOKEN_SPLIT = re.compile(r"[-_]")
-_NAME_SPLIT = re.compile(r"[/_-]")
+_NAME_SPLIT = r"[/_-]"  # compiled on first use (re's cache), not at every start
 
 
 @lru_cache(maxsize=512)
@@ -124,5 +123,5 @@ def os_family(ref: str) -> str | None:
     if entry is not None and entry.os_family:
         return entry.os_family
     if entry is None:
-        return _hint(_NAME_SPLIT.split(parsed.name), NAME_OS_HINTS)
+        return _hint(re.split(_NAME_SPLIT, parsed.name), NAME_OS_HINTS)
     return None

@@ -6,8 +6,8 @@ import bisect
 import posixpath
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 
+from ..records import Record, replace
 from . import base_images as images
 from ..document.expand import expand, split_words
 from ..knowledge.images import UNWRITABLE_HOMES
@@ -128,8 +128,7 @@ class _EnvAt:
         return repr(self.get())
 
 
-@dataclass(frozen=True)
-class RunContext:
+class RunContext(Record):
     env_at: _EnvAt           # see `env`
     user: UserInfo
     workdir: str
@@ -145,8 +144,7 @@ class RunContext:
         return self.env_at.get()
 
 
-@dataclass
-class _State:
+class _State(Record, frozen=False):
     env: dict[str, str]       # the values now; changed only through set_env/unset_env
     user: UserInfo
     workdir: str

@@ -15,10 +15,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
+from ..records import Record
 from .invocations import Invocation, is_device
 from ..knowledge.images import IMAGES, MANAGERS_ON_IMAGES
 from ..knowledge.schema import CacheSpec, Location, ManagerSpec
@@ -34,8 +34,7 @@ def _normpath(path: str) -> str:
     return "/" + path.lstrip("/") if path.startswith("//") else path
 
 
-@dataclass(frozen=True)
-class ResolvedCache:
+class ResolvedCache(Record):
     spec: CacheSpec
     path: str | None   # absolute, normalised; None when it cannot be known
     why: str           # 'PIP_CACHE_DIR', 'XDG_CACHE_HOME', 'default for root', '--cache-dir', or why unknown
@@ -314,11 +313,10 @@ _GENERIC = frozenset({
     "index", "archives", "lists", "repository", "wrapper", "modules-2", "download", "artifacts", "etc", "app",
     "src", "build", "berry", "state", "*",
 })
-_TOKEN = re.compile(r"[-_.]")
+_TOKEN = r"[-_.]"  # compiled on first use (re's cache), not at every start
 
 
-@dataclass(frozen=True)
-class _Intent:
+class _Intent(Record):
     paths: tuple[str, ...]          # absolute dirs (defaults for root, official images' env values)
     globs: tuple[str, ...]          # absolute globs (version components)
     home_tails: tuple[str, ...]     # tails under a home: `.cache/pip` matches /root/... and /home/x/...
@@ -436,7 +434,7 @@ def _intended(target: str, key: str) -> bool:
             continue
         if low in intent.names or low.lstrip(".") in intent.names:
             return True
-        if any(tok in intent.names for tok in _TOKEN.split(low) if tok):
+        if any(tok in intent.names for tok in re.split(_TOKEN, low) if tok):
             return True
     return False
 

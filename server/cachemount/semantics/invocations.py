@@ -18,11 +18,11 @@ it is there (`yum` is dnf on EL8 and later), and the invocation's `version_known
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fnmatch import fnmatchcase, translate
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from ..records import Record
 from ..knowledge.images import MANAGERS_ON_IMAGES
 from ..knowledge.managers import BY_KEY, LAUNCHERS, MANAGERS, PYTHON_EXECUTABLES, PYTHON_OPTIONS_WITH_VALUE
 from ..knowledge.schema import DepStep, EnvDefeat, ManagerOnImage, ManagerSpec
@@ -33,8 +33,7 @@ __all__ = ["Invocation", "recognize", "matches_dep_step", "manager_for_executabl
            "env_defeat_applies", "is_device"]
 
 
-@dataclass(frozen=True)
-class Invocation:
+class Invocation(Record):
     manager: ManagerSpec
     command: SimpleCommand
     subcommand: str | None          # canonical matched subcommand path ('install', 'mod download'); None: none
@@ -59,14 +58,12 @@ _INFO_FLAGS = frozenset({"--version", "-v", "-V", "--help", "-h", "help", "versi
 # Precomputed tables
 
 
-@dataclass(frozen=True)
-class _CleanEntry:
+class _CleanEntry(Record):
     words: tuple[str, ...]
     flags: tuple[frozenset[str], ...]  # each group: one of these options must appear
 
 
-@dataclass(frozen=True)
-class _Table:
+class _Table(Record):
     spec: ManagerSpec
     value_options: frozenset[str]
     aliases: dict[str, str]
@@ -149,7 +146,14 @@ def _build_table(spec: ManagerSpec) -> _Table:
     )
 
 
-_TABLES: dict[str, _Table] = {m.key: _build_table(m) for m in MANAGERS}
+_TABLES: dict[str, _Table] = {}   # built on first use: a Dockerfile runs a few of the managers
+
+
+def _table(key: str) -> _Table:
+    table = _TABLES.get(key)
+    if table is None:
+        table = _TABLES[key] = _build_table(BY_KEY[key])
+    return table
 
 
 def _index(attr: str) -> tuple[dict[str, tuple[ManagerSpec, ...]], tuple[tuple[re.Pattern, ManagerSpec], ...]]:
@@ -287,7 +291,7 @@ def recognize(cmd: SimpleCommand, base: str | None = None) -> list[Invocation]:
         return []
     mapped = manager_on_image(exe, base) if exe else None
     if mapped is not None and mapped in BY_KEY:
-        return [_invocation(_TABLES[mapped], cmd, start, exe, version_known=True)]
+        return [_invocation(_table(mapped), cmd, start, exe, version_known=True)]
     table = _select(candidates, words[start:], version)
     return [_invocation(table, cmd, start, exe)]
 
@@ -315,11 +319,11 @@ def _python_module(words: Sequence[Word]) -> tuple[tuple[ManagerSpec, ...], int]
 
 def _select(candidates: tuple[ManagerSpec, ...], args: Sequence[Word], version: str | None) -> _Table:
     if len(candidates) == 1:
-        return _TABLES[candidates[0].key]
+        return _table(candidates[0].key)
     texts = [w.text.split("=", 1)[0] for w in args]
     default = None
     for m in candidates:
-        t = _TABLES[m.key]
+        t = _table(m.key)
         if not m.selected_by:
             default = default or t
             continue
@@ -327,7 +331,7 @@ def _select(candidates: tuple[ManagerSpec, ...], args: Sequence[Word], version: 
             return t
         if any(x in t.selectors for x in texts):
             return t
-    return default or _TABLES[candidates[0].key]
+    return default or _table(candidates[0].key)
 
 
 def _is_option(text: str) -> bool:

@@ -4,9 +4,9 @@ Rules read `Analysis`; nothing here knows a cache path (that is in knowledge/)."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..records import Record, field
 from . import cachedirs
 from . import invocations
 from .cachedirs import ResolvedCache
@@ -23,22 +23,19 @@ from ..shell import parse_commands
 from ..shell.model import SimpleCommand, Word
 
 
-@dataclass
-class CacheMount:
+class CacheMount(Record, frozen=False):
     mount: Mount
     target: str | None          # expanded, absolute, normalised; None if it cannot be known
     ids: str | None = None
 
 
-@dataclass
-class InvocationFacts:
+class InvocationFacts(Record, frozen=False):
     inv: Invocation
     env: dict[str, str]               # environment for this command (ENV/ARG + exports + prefixes)
     caches: list[ResolvedCache]
 
 
-@dataclass
-class RunFacts:
+class RunFacts(Record, frozen=False):
     instr: Instruction
     ctx: RunContext
     commands: list[SimpleCommand]
@@ -52,8 +49,7 @@ class RunFacts:
         return [m for m in self.cache_mounts if m.target and cachedirs.covers(m.target, resolved)]
 
 
-@dataclass
-class Analysis:
+class Analysis(Record, frozen=False):
     doc: Document
     contexts: dict[int, RunContext]
     commands: dict[int, list[SimpleCommand]]

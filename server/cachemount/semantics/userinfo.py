@@ -1,11 +1,10 @@
 """Who a RUN runs as: the effective user after USER, useradd/adduser and base-image defaults."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import Record
 
 
-@dataclass(frozen=True)
-class UserInfo:
+class UserInfo(Record):
     """`spec` is what USER said (or 'root' by default). uid/gid/home are None when they cannot
     be known (then messages say so instead of guessing)."""
 

@@ -7,16 +7,14 @@ next uid >= 1000 above the highest known one (so `useradd -m app` in `node:*`, w
 depends on the image's existing system accounts), and we say so instead of guessing."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from ..records import Record, field
 from ..shell.model import SimpleCommand
 from .userinfo import UserInfo
 
 UID_MIN = 1000
 
 
-@dataclass
-class Passwd:
+class Passwd(Record, frozen=False):
     users: dict[str, tuple[int | None, int | None, str | None]] = field(default_factory=dict)
     groups: dict[str, int | None] = field(default_factory=dict)
     homes_made: set[str] = field(default_factory=set)   # users whose home dir is known to exist

@@ -9,8 +9,6 @@ deeply, not a regular file) leaves the defaults in force and is marked `unreadab
 TOML parser, so most projects never pay for it."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import os
 import re
 import stat
@@ -18,6 +16,7 @@ import sys
 from functools import lru_cache
 from typing import Any
 
+from ..records import replace
 from .model import DEFAULT, RuleSpellings, Settings, from_mapping
 
 _PYPROJECT_KEYS = "tool.cachemount."

@@ -5,17 +5,16 @@ Invalid values fall back to the layer below (ultimately the defaults); `problems
 message per bad value, naming its key, so the caller can report it once."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ..findings import SEVERITIES
+from ..records import Record, field
 
 if TYPE_CHECKING:
     from .catalog import SETTINGS, SettingSpec  # noqa: F401  (re-exported, loaded on first use)
 
 
-@dataclass(frozen=True)   # not a Record: cli/commands.py applies dataclasses.replace to it
-class Settings:
+class Settings(Record):
     select: frozenset[str] | None = None          # None: all rules; codes or prefixes ("CM1")
     ignore: frozenset[str] = frozenset()          # codes or prefixes
     severity: tuple[tuple[str, str], ...] = ()    # (code, severity) overrides

@@ -5,11 +5,10 @@ parser), so rules and fixes can point at exact places in the Dockerfile.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ..records import Record
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(Record):
     """One shell word. `text` is the value after shell unquoting (best effort: `$VAR` and
     command substitutions stay literal); `start`/`end` span the raw word in the document."""
 
@@ -19,8 +18,7 @@ class Word:
     quoted: bool = False
 
 
-@dataclass(frozen=True)
-class SimpleCommand:
+class SimpleCommand(Record):
     """A simple command after wrappers (sudo, env, xargs, time, nice, exec, command, ...) and
     `NAME=value` prefixes were peeled off. `words[0]` is the executable as written
     (e.g. `/usr/local/bin/pip`, `pip3.12`, `./mvnw`); `python -m pip` keeps all its words."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
+from _thread import allocate_lock   # threading.Lock itself; importing threading costs every start
 from collections import OrderedDict
 from functools import _CacheInfo
 from typing import Sequence
@@ -40,7 +40,7 @@ __all__ = ["parse_commands"]
 # Parser (created once, lazily: importing this module must stay cheap)
 
 _PARSER = None
-_PARSER_LOCK = threading.Lock()
+_PARSER_LOCK = allocate_lock()
 
 
 def _parse_tree(src: bytes):
@@ -59,15 +59,14 @@ def _bash_language():
     highlight query never read here, several milliseconds of every `cachemount check`. Any other
     layout (a zipped install, no binding file) falls back to importing the package."""
     try:
-        from importlib.machinery import PathFinder
-        from importlib.util import module_from_spec
+        from importlib.machinery import PathFinder   # (not importlib.util: one more import at every start)
 
         package = PathFinder.find_spec("tree_sitter_bash")
         spec = PathFinder.find_spec("tree_sitter_bash._binding",
                                     package.submodule_search_locations if package else None)
         if spec is None or spec.loader is None:
             raise ImportError("no tree_sitter_bash._binding")
-        binding = module_from_spec(spec)
+        binding = spec.loader.create_module(spec)
         spec.loader.exec_module(binding)
         return binding.language()
     except Exception:
@@ -221,7 +220,7 @@ class _ResultCache:
         self.bytes = 0
         self.hits = self.misses = 0
         self._data: OrderedDict[str, tuple[tuple[SimpleCommand, ...], int]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def get(self, text: str) -> tuple[SimpleCommand, ...] | None:
         with self._lock:
