@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "server" / "cachemount"
 
 # Lowest first. A module may import its own layer's modules (except where said) and lower layers.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("cachemount", "cachemount.limits", "cachemount.findings", "cachemount.textio"),
+    ("cachemount", "cachemount.limits", "cachemount.findings", "cachemount.textio", "cachemount.records"),
     ("cachemount.knowledge", "cachemount.document", "cachemount.settings", "cachemount.build_context"),
     ("cachemount.shell", "cachemount.suppressions"),
     ("cachemount.semantics",),
