@@ -139,7 +139,8 @@ def fix(dockerfile: str, context_files: dict[str, str | bytes] | None = None) ->
                 path = Path(ctx, rel)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
-            args = ["check", "--fix", "--context", ctx, "-"]
+            # named as a Dockerfile in its project: its settings file (if any) applies, as in the editor
+            args = ["check", "--fix", "--context", ctx, "--stdin-filename", str(Path(ctx, "Dockerfile")), "-"]
         proc = subprocess.run(cmd + args, input=dockerfile, capture_output=True, text=True, timeout=120)
     if proc.returncode not in (0, 1):  # 1: findings left that have no fix
         raise RuntimeError(f"cachemount check --fix - exited {proc.returncode}: {proc.stderr.strip()}")

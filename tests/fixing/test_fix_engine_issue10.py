@@ -358,3 +358,16 @@ def test_cm101_removing_a_clean_that_also_empties_unmounted_dirs_is_unsafe(befor
 def test_cm301_repairs_are_safe_unless_the_meant_spelling_still_fails(flag, level):
     found = [f for f in lint(f"FROM python:3.12\nRUN {flag} pip install x\n") if f.code == "CM301" and f.fixes]
     assert found and {f.fix.applicability for f in found} == {level}
+
+
+def test_cm101_leaves_the_lists_of_a_lone_update_in_the_layer_for_the_install_after_it():
+    # With CM401 off, CM101 used to mount the lists on `RUN apt-get update` alone: the install's RUN
+    # then had no lists ("E: Unable to locate package jq" in a real build, tests/buildkit/
+    # test_apt_update_alone_scenarios.py). The update alone is CM401's; the install gets its mount.
+    from cachemount.settings.model import Settings
+    before = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y jq\n"
+    no_cm401 = Settings(ignore=frozenset({"CM401"}))
+    assert [before[f.start:f.end] for f in lint(before, no_cm401) if f.code == "CM101"] == ["apt-get install"]
+    after, _ = apply_all(before, no_cm401)
+    assert "RUN apt-get update\n" in after and "target=/var/lib/apt/lists" not in after
+    assert "--mount=type=cache,target=/var/cache/apt,sharing=locked apt-get install -y jq" in after

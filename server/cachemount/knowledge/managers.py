@@ -525,6 +525,7 @@ _APT_CACHES = (
         sharing="locked",
         subcommands=("update",),
         also_with_options=("--update",),
+        read_by=_APT_INSTALLS,   # `RUN apt-get update` alone: its lists are layer state (CM401)
         never_mount=("/var/lib/dpkg",),
         minor=True,
     ),

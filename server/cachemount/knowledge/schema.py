@@ -35,6 +35,9 @@ class CacheSpec(Record):
                                             # dir (dnf 4 /var/cache/dnf, dnf 5 /var/cache/libdnf5): unless the base
                                             # image decides the version (images.MANAGERS_ON_IMAGES), the dir is
                                             # unknown, a mount on any of them counts, and no fix guesses one
+    read_by: tuple[str, ...] = ()           # subcommands that read what it holds (apt's lists: the installs); a
+                                            # RUN that runs none of them only refreshes it for LATER RUNs, which
+                                            # read it from the layer: a mount there would hide it from them
     minor: bool = False                     # when this is the only cache of the manager left without a mount
                                             # (its main cache is mounted), the CM101 finding is information
 

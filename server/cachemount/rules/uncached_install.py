@@ -96,6 +96,18 @@ def check(analysis: Analysis) -> Iterator[Finding]:
                 yield finding
 
 
+def _refreshes_for_later_runs(facts: RunFacts, group: list[InvocationFacts]) -> bool:
+    """Does this RUN only refresh state that later RUNs read from the layer (a cache with `read_by`
+    and no reader of it in this RUN, with any manager sharing that cache: `apt update && apt-get
+    install` reads it)? Mounting a cache there would keep the state out of the layer."""
+    shared = {rc.spec.key: rc.spec.read_by for f in group for rc in f.caches if rc.spec.read_by}
+    if not shared:
+        return False
+    readers = {f.inv.subcommand for f in facts.invocations
+               if any(spec.key in shared for spec in f.inv.manager.caches)}
+    return not any(readers & set(read_by) for read_by in shared.values())
+
+
 def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFacts]) -> Finding | None:
     manager = group[0].inv.manager
     if any(m.target is None for m in facts.cache_mounts):
@@ -103,6 +115,8 @@ def _check_manager(analysis: Analysis, facts: RunFacts, group: list[InvocationFa
     meant = meant_targets(facts)   # misspelt cache mounts (`type=cahce`): CM301 repairs them, none is added
     if any(t is None for t in meant):
         return None
+    if _refreshes_for_later_runs(facts, group):
+        return None   # `RUN apt-get update` alone: CM401's business; a lists mount would break the install
     missing: list = []
     anchor: InvocationFacts | None = None
     unknown = []
