@@ -120,3 +120,121 @@ GIT_PIN_SUBCOMMANDS: dict[str, frozenset[str]] = {
     "switch": frozenset({"-c", "-C", "--create", "--force-create", "--orphan", "--conflict"}),
     "reset": frozenset({"--pathspec-from-file"}),
 }
+
+# A ref that names a branch whatever its name (`refs/heads/release-2`): it moves.
+BRANCH_REF_PREFIXES = ("refs/heads/",)
+
+# A URL path part whose segment (group 1) is a branch whatever its name: GitHub's branch archives
+# (`/archive/refs/heads/<branch>.tar.gz`, codeload's `/tar.gz/refs/heads/<branch>`). Searched once,
+# case-insensitively; a segment holding an unexpanded `$` is not judged.
+MOVING_PATH_SEGMENT = r"/refs/heads/([^/$]+)(?=/|$)"
+
+
+# --- CM402: package managers that install straight from a repository or a URL -------------------
+
+class RemoteInstall(Record):
+    """A package-manager command that fetches what a package argument names; when the argument is a
+    repository or a URL (or, for Go, a module query) it may name something that moves. `grammar`
+    says how an argument names it: 'go' (`module@query`), 'pip' (pip's VCS URLs and PEP 508 direct
+    references), 'npm' (npm-package-arg's git specs) or 'cargo' (`--git URL` with ref options)."""
+    grammar: str
+    subcommands: tuple[str, ...]        # the subcommand paths (as invocations name them) that fetch
+    managers: tuple[str, ...] = ()      # ManagerSpec keys (knowledge/managers.py) of the invocation
+    executables: tuple[str, ...] = ()   # or commands no ManagerSpec knows, matched by name (pipx)
+    options_with_value: tuple[str, ...] = ()   # for `executables`: options whose value is no package
+    spec_options: tuple[str, ...] = ()  # options whose value is a package argument too (`pip install -e`)
+    first_only: bool = False            # only the first argument names a package (`go run mod@latest args`)
+    source: str = ""
+
+
+REMOTE_INSTALLS: tuple[RemoteInstall, ...] = (
+    RemoteInstall(
+        grammar="go", managers=("go",), subcommands=("install", "get"),
+        source="https://go.dev/ref/mod#version-queries (`@latest`, `@upgrade`, `@patch`, a branch name, "
+               "a version prefix: resolved at the time the command runs)",
+    ),
+    RemoteInstall(
+        grammar="go", managers=("go",), subcommands=("run",), first_only=True,
+        source="https://pkg.go.dev/cmd/go#hdr-Compile_and_run_Go_program (`go run pkg@version args`)",
+    ),
+    RemoteInstall(
+        grammar="pip", managers=("pip",), subcommands=("install", "download", "wheel"),
+        spec_options=("-e", "--editable"),
+        source="https://pip.pypa.io/en/stable/topics/vcs-support/ (`git+https://...@<ref>`; no ref: the "
+               "default branch)",
+    ),
+    RemoteInstall(
+        grammar="pip", managers=("uv",), subcommands=("pip install", "tool install"),
+        spec_options=("-e", "--editable", "--with", "-w", "--with-editable", "--from"),
+        source="https://docs.astral.sh/uv/concepts/projects/dependencies/#git",
+    ),
+    RemoteInstall(
+        grammar="pip", managers=("uv",), subcommands=("tool run",), first_only=True,
+        spec_options=("--from", "--with", "-w", "--with-editable"),
+        source="https://docs.astral.sh/uv/guides/tools/ (`uvx --from git+https://...@master tool`)",
+    ),
+    RemoteInstall(
+        grammar="pip", executables=("pipx",), subcommands=("install", "inject"),
+        options_with_value=("--suffix", "--python", "--preinstall", "--index-url", "-i", "--pip-args",
+                            "--spec", "--backend", "-r", "--requirement"),
+        spec_options=("--spec",),
+        source="https://pipx.pypa.io/stable/docs/ (pipx install/inject take pip requirement specifiers)",
+    ),
+    RemoteInstall(
+        grammar="pip", executables=("pipx",), subcommands=("run",), first_only=True,
+        options_with_value=("--spec", "--python", "--index-url", "-i", "--pip-args", "--backend"),
+        spec_options=("--spec",),
+        source="https://pipx.pypa.io/stable/docs/ (`pipx run --spec SPEC app args`)",
+    ),
+    RemoteInstall(
+        grammar="npm", managers=("npm",), subcommands=("install",),
+        source="https://docs.npmjs.com/cli/commands/npm-install (`<githubname>/<githubrepo>[#<commit-ish>]`, "
+               "`github:`, `git+https://...#<commit-ish>`; no commit-ish: the default branch)",
+    ),
+    RemoteInstall(
+        grammar="npm", managers=("yarn", "yarn-berry"), subcommands=("add", "global add"),
+        source="https://classic.yarnpkg.com/en/docs/cli/add; https://yarnpkg.com/protocol/git "
+               "(`#commit=`, `#tag=`, `#head=<branch>`)",
+    ),
+    RemoteInstall(
+        grammar="npm", managers=("pnpm",), subcommands=("add",),
+        source="https://pnpm.io/cli/add (`pnpm add <user>/<repo>[#<ref>]`, `github:`, `git+https://`)",
+    ),
+    RemoteInstall(
+        grammar="cargo", managers=("cargo",), subcommands=("install",),
+        source="https://doc.rust-lang.org/cargo/commands/cargo-install.html (`--git URL` with `--tag`, "
+               "`--rev` or `--branch`; none: the default branch)",
+    ),
+)
+
+# Go version queries that resolve to whatever is newest when the command runs (go.dev/ref/mod:
+# `latest`, `upgrade`, `patch`, and a branch name such as `master`). A full semantic version (a
+# pseudo-version is one) is pinned; a version prefix (`@v1`, `@v1.2`) or a comparison (`@<v1.5`)
+# resolves to the newest match, so it moves; a commit hash or any other name is taken as pinned.
+GO_MOVING_QUERIES = MOVING_BRANCHES | {"upgrade", "patch"}
+GO_MOVING_VERSION = r"v\d+(\.\d+)?|[<>]=?\S*"
+
+# pip: the VCS prefix of a requirement that names a repository (`git+https://host/org/repo@ref`),
+# and a PEP 508 direct reference (`name[extra] @ <url>`) in front of a URL.
+PIP_VCS_PREFIXES = ("git+",)
+PEP508_DIRECT_REFERENCE = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?\s*@\s*"
+
+# npm-package-arg: specs that name a git repository (`github:org/repo`, `git+ssh://...`), the
+# GitHub shorthand `org/repo` (not `./dir`, `~/dir`, `/dir`, `@scope/name`, nor a tarball file), an
+# alias `name@<spec>` in front of one, and the http(s) hosts whose `https://host/org/repo` is a
+# repository rather than a tarball. A `#fragment` names the ref: `semver:<range>` picks a tag; Yarn's
+# `commit=`, `tag=`, `semver=` pin, its `head=<branch>` names a branch.
+NPM_GIT_PREFIXES = ("github:", "gitlab:", "bitbucket:", "gist:", "git+http://", "git+https://", "git+ssh://",
+                    "git://")
+NPM_GITHUB_SHORTHAND = r"[^@%/\s.~$-][^:@%/\s]*/[^:@%/\s#]+(?:#.*)?"
+NPM_ALIAS = r"(?:@[^/@\s]+/)?[^/@\s:#]+@"
+NPM_HOSTED_GIT_HOSTS = ("github.com", "gitlab.com", "bitbucket.org")
+NPM_SEMVER_REF = "semver:"
+NPM_PINNING_KEYS = ("commit", "tag", "semver")
+NPM_BRANCH_KEYS = ("head",)
+
+# cargo install: the option naming a repository, the options that pin it, the one naming a branch
+# (a branch moves whatever its name).
+CARGO_GIT_OPTION = "--git"
+CARGO_PIN_OPTIONS = ("--tag", "--rev")
+CARGO_BRANCH_OPTION = "--branch"
