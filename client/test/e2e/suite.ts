@@ -30,6 +30,7 @@ interface Cases {
   fixAllQuickFix: { file: string; code: string; count: number; title: string; expected: string };
   hover: { file: string; points: { name: string; at: string; offset: number; mentions: string }[] };
   completion: { file: string; points: { after: string; expect: string }[] };
+  layerCache: { file: string; at: string; offset: number; hoverMentions: string[]; lensTitle: string };
 }
 
 interface Api {
@@ -200,6 +201,14 @@ function helpers(cfg: Config, cases: Cases) {
   };
   const setSetting = (key: string, value: unknown, target = vscode.ConfigurationTarget.Global) =>
     vscode.workspace.getConfiguration('cachemount').update(key, value, target);
+  /** the code lenses VS Code gets for `uri` from every provider (here: cachemount's only) */
+  const lenses = async (uri: vscode.Uri) => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  const describeLenses = (ls: vscode.CodeLens[]) =>
+    JSON.stringify(ls.map((l) => [l.command?.title, `${l.range.start.line}:${l.range.start.character}-${l.range.end.line}:${l.range.end.character}`]));
+  /** the server has linted `uri`: a cachemount diagnostic is there (any code) */
+  const waitLinted = (uri: vscode.Uri) =>
+    waitFor(`a ${cases.diagnostic.source} diagnostic on ${path.basename(path.dirname(uri.fsPath))}/${path.basename(uri.fsPath)}`,
+      () => vscode.languages.getDiagnostics(uri).some((d) => d.source === cases.diagnostic.source));
   /** the server runs in the extension's own directory and nothing planted in the workspace was imported */
   const checkNoWorkspaceCode = (info: { cwd: string } | undefined) => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
@@ -217,7 +226,7 @@ function helpers(cfg: Config, cases: Cases) {
   };
   return {
     openFixture, openTimed, expected, api, diagnostics, waitDiagnostic, waitNoDiagnostic, applyAction, positionOf, setSetting,
-    checkNoWorkspaceCode, openRootDockerfile,
+    checkNoWorkspaceCode, openRootDockerfile, lenses, describeLenses, waitLinted,
   };
 }
 
@@ -323,6 +332,23 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
         if (withRange?.range) check(withRange.range.contains(pos), `hover range ${JSON.stringify(withRange.range)} does not contain the position`);
       }],
     ),
+
+    [`hover on the keyword of ${cases.layerCache.at} shows the layer cache: ${cases.layerCache.hoverMentions.join(', ')}`, async () => {
+      const c = cases.layerCache;
+      const { doc, uri } = await h.openFixture(c.file);
+      await h.api();
+      const pos = h.positionOf(doc, c.at, c.offset);
+      const hovers = await waitFor(`a hover on the keyword of ${c.at}`, async () => {
+        const r = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos);
+        return r && r.length > 0 ? r : undefined;
+      }, 15_000);
+      const text = hovers.flatMap((hv) => hv.contents.map((x) => (typeof x === 'string' ? x : x.value))).join('\n');
+      const missing = c.hoverMentions.filter((m) => !text.includes(m));
+      check(missing.length === 0, `the hover on ${c.at} lacks ${JSON.stringify(missing)}: ${JSON.stringify(text.slice(0, 600))}`);
+      const keyword = new vscode.Range(h.positionOf(doc, c.at), h.positionOf(doc, c.at, c.at.split(' ')[0].length));
+      const withRange = hovers.find((hv) => hv.range);
+      if (withRange?.range) check(withRange.range.isEqual(keyword), `hover range ${JSON.stringify(withRange.range)} is not the keyword's ${JSON.stringify(keyword)}`);
+    }],
 
     ...cases.completion.points.map(
       (p): Test => [`completion after ${p.after} offers ${p.expect}`, async () => {
@@ -460,6 +486,87 @@ function mainTests(cfg: Config, cases: Cases): Test[] {
       await waitFor(`${code} to come back with its default severity`, () =>
         h.diagnostics(uri)[0] && h.diagnostics(uri)[0].severity !== vscode.DiagnosticSeverity.Hint);
       check(api.serverInfo()?.generation === generation, 'the server was restarted for a setting the server pulls');
+    }],
+
+    [`cachemount.codeLens off (the default): no code lens on ${cases.layerCache.file}`, async () => {
+      const { uri } = await h.openFixture(cases.layerCache.file);
+      await h.api();
+      const on = vscode.workspace.getConfiguration('cachemount', uri).get('codeLens');
+      check(on === false, `cachemount.codeLens is ${JSON.stringify(on)} here, expected the default false`);
+      await h.waitLinted(uri);
+      const got = await h.lenses(uri);
+      check(got.length === 0, `code lenses with cachemount.codeLens off: ${h.describeLenses(got)}`);
+    }],
+
+    [`cachemount.codeLens on: a code lens above ${cases.layerCache.at} titled "${cases.layerCache.lensTitle}"`, async () => {
+      const c = cases.layerCache;
+      try {
+        await h.setSetting('codeLens', true);
+        const { doc, uri } = await h.openFixture(c.file);
+        await h.api();
+        await h.waitLinted(uri);
+        // (polled: the server pulls the changed setting on its own time)
+        const got = await waitFor(`a code lens on ${c.file}`, async () => {
+          const r = await h.lenses(uri);
+          return r.length > 0 ? r : undefined;
+        }, 15_000).catch(async (e: Error) => {
+          throw new Failure(`${e.message}; the server answers ${h.describeLenses(await h.lenses(uri))}`);
+        });
+        check(got.length === 1, `expected one code lens, got ${h.describeLenses(got)}`);
+        const lens = got[0];
+        check(lens.command?.title === c.lensTitle, `lens title ${JSON.stringify(lens.command?.title)}, expected ${JSON.stringify(c.lensTitle)}`);
+        const keyword = new vscode.Range(h.positionOf(doc, c.at), h.positionOf(doc, c.at, c.at.split(' ')[0].length));
+        check(lens.range.isEqual(keyword), `lens range ${h.describeLenses(got)}, expected the keyword of ${c.at} (${JSON.stringify(keyword)})`);
+      } finally {
+        await h.setSetting('codeLens', undefined);
+      }
+    }],
+
+    ['toggling cachemount.codeLens at run time: VS Code asks for lenses again (workspace/codeLens/refresh), the lens comes and goes without reopening the file', async () => {
+      const c = cases.layerCache;
+      const { doc, uri } = await h.openFixture(c.file);
+      const api = await h.api();
+      const generation = api.serverInfo()?.generation;
+      await h.waitLinted(uri);
+      const none = await h.lenses(uri);
+      check(none.length === 0, `code lenses with cachemount.codeLens off: ${h.describeLenses(none)}`);
+      // A second provider for dockerfile that records when the editor asks for lenses: the editor asks
+      // every provider again when one of them signals a change, which the language client does on the
+      // server's workspace/codeLens/refresh. Nothing else asks between a toggle and the wait below
+      // (h.lenses is called only after it).
+      const asked: number[] = [];
+      const probe = vscode.languages.registerCodeLensProvider({ language: 'dockerfile' }, {
+        provideCodeLenses(d) {
+          if (d.uri.toString() === uri.toString()) asked.push(Date.now());
+          return [];
+        },
+      });
+      /** no request for a second: what the editor asked for on its own (the probe's registration) is over */
+      const settled = async () => {
+        await waitFor('the editor to ask the probe for lenses', () => asked.length > 0, 15_000);
+        await waitFor('the editor to stop asking for lenses', () => Date.now() - asked[asked.length - 1] > 1_000, 15_000);
+        return asked.length;
+      };
+      const toggle = async (value: boolean | undefined) => {
+        const before = await settled();
+        await h.setSetting('codeLens', value);
+        await waitFor(`VS Code to ask for code lenses again after cachemount.codeLens became ${value ?? 'unset'} ` +
+          '(the server\'s workspace/codeLens/refresh did not reach the editor)', () => asked.length > before, 15_000);
+      };
+      try {
+        await toggle(true);
+        check(vscode.window.activeTextEditor?.document === doc && !doc.isClosed, 'the fixture is no longer the open editor');
+        const got = await h.lenses(uri);
+        check(got.length === 1 && got[0].command?.title === c.lensTitle,
+          `after turning cachemount.codeLens on: ${h.describeLenses(got)}, expected one titled ${JSON.stringify(c.lensTitle)}`);
+        await toggle(undefined);
+        const gone = await h.lenses(uri);
+        check(gone.length === 0, `after turning cachemount.codeLens off again: ${h.describeLenses(gone)}`);
+        check(api.serverInfo()?.generation === generation, 'the server was restarted for cachemount.codeLens, a setting the server pulls');
+      } finally {
+        probe.dispose();
+        await h.setSetting('codeLens', undefined);
+      }
     }],
 
     ['cachemount.restart restarts the server and diagnostics come back', async () => {
