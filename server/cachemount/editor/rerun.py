@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..knowledge import layer_cache as K
+from ..rules.base import DOCS_URL
 
 if TYPE_CHECKING:
     from ..document.model import Instruction
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
     from ..semantics.pipeline import Analysis
 
 _MAX_LISTED = 3
-_CM201_URL = "https://github.com/cachemount/cachemount/blob/main/docs/rules/CM201.md"
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,11 @@ def hover_markdown(analysis: "Analysis", instr: "Instruction") -> list[str] | No
         parts.append(f"**Then re-runs** {len(later)} install{'s' if len(later) > 1 else ''}: {listed}{more}")
     broad = _broad_copy(inputs)
     if broad is not None and (step.install or later):
-        line = analysis.doc.instructions
-        copy = next((i for i in line if i.line == broad), None)
+        copy = _instruction_on(analysis, broad)
         what = one_line(analysis.doc, copy) if copy is not None else f"the COPY on line {broad + 1}"
         parts.append(f"Every source edit re-runs the install{'s' if len(later) > 1 else ''}: `{what}` (line "
                      f"{broad + 1}) copies the whole context first. Copy the manifests before the install "
-                     f"([CM201]({_CM201_URL})).")
+                     f"([CM201]({DOCS_URL.format(code='CM201')})).")
     return parts
 
 
@@ -74,6 +73,11 @@ def _metadata_hover(model: "Model", instr: "Instruction") -> list[str] | None:
     return [f"**Layer cache** · {instr.keyword} is not a build step",
             f"Changing {what} re-runs every later RUN of this stage{start} (a RUN's environment is part "
             "of its cache key) and the COPY, ADD and WORKDIR lines that use it."]
+
+
+def _instruction_on(analysis: "Analysis", line: int) -> "Instruction | None":
+    """The instruction whose keyword is on 0-based `line` (an Input names the line that reads it)."""
+    return next((i for i in analysis.doc.instructions if i.line == line), None)
 
 
 def _short(text: str, width: int = 40) -> str:
@@ -98,7 +102,7 @@ def code_lenses(analysis: "Analysis") -> list[Lens]:
         broad = _broad_copy(model.effective(pos))
         if broad is None:
             continue
-        copy = next((i for i in analysis.doc.instructions if i.line == broad), None)
+        copy = _instruction_on(analysis, broad)
         what = _short(one_line(analysis.doc, copy)) if copy is not None else "COPY"
         out.append(Lens(step.instr.start, step.instr.keyword_end,
                         f"re-runs on any change to the build context ({what} line {broad + 1})"))

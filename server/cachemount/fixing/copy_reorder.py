@@ -16,7 +16,8 @@ from ..knowledge.commands import OS_STEP_COMPANIONS
 from ..knowledge.workspaces import CWD_CONFIG
 from ..semantics.pipeline import Analysis, InvocationFacts, RunFacts
 from .edits import insert_flags, instruction_block, line_start, newline_of
-from .manifests import (Plan, context_free_install, copy_dest, cwd_config_caveats, dependency_only, dest_dir,
+from ..document.copy_args import copy_dest
+from .manifests import (Plan, context_free_install, cwd_config_caveats, dependency_only, dest_dir,
                         in_dest, manifest_set, manifests_for, plan, project_dir, run_reads_no_context)
 
 __all__ = ["manifest_fixes", "move_above_fix", "prefetch_fix", "prefetch_possible", "movable_after", "manifests_for",

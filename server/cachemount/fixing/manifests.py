@@ -17,7 +17,7 @@ import re
 
 from ..records import Record, field
 from ..build_context import BuildContext
-from ..document.copy_args import copy_dest, copy_sources  # noqa: F401  (re-exported to rules and fixes)
+from ..document.copy_args import copy_dest, copy_sources
 from ..document.expand import expand
 from ..document.model import Instruction
 from ..knowledge.commands import OS_STEP_COMPANIONS

@@ -10,22 +10,15 @@ from __future__ import annotations
 # Every other instruction only changes metadata, which later steps may read (ENV, ARG, USER).
 STEP_KEYWORDS = frozenset({"FROM", "RUN", "COPY", "ADD", "WORKDIR"})
 
-# Metadata a RUN's key includes: its environment (every ENV, and every ARG declared in scope with
-# a value), its user and its working directory. COPY/ADD/WORKDIR keys include only what their own
-# words expand to.
-RUN_READS_METADATA = ("ENV", "ARG", "USER", "WORKDIR")
+# A RUN's key includes its environment (every ENV, and every ARG declared in scope with a value),
+# its user and its working directory; COPY/ADD/WORKDIR keys only what their own words expand to.
 
-# Predefined args passed without an ARG line stay outside every key (a proxy change re-runs
-# nothing); declared with ARG they are ordinary args.
-PREDEFINED_PROXY_ARGS = frozenset({
-    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-    "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
-})
+# Predefined args (HTTP_PROXY, ...) passed without an ARG line stay outside every key: only args
+# declared in scope reach a RUN's environment, so semantics/cache_keys.py needs no list of them.
 
 # `RUN --mount` types whose content is part of the step's key (bind: the files it mounts).
 # cache, tmpfs, secret and ssh mounts are not: changing a secret or a cache never re-runs a step.
 KEYED_MOUNT_TYPES = frozenset({"bind"})
-UNKEYED_MOUNT_TYPES = ("cache", "tmpfs", "secret", "ssh")
 
 # Sources BuildKit fetches itself at every build and keys by their content (so a change upstream
 # re-runs the step); everything fetched inside a RUN is invisible to the key.

@@ -64,7 +64,8 @@ from ..semantics.invocations import matches_dep_step
 from .base import command_text, invocation_span
 from ..fixing.copy_reorder import (context_free_install, dependency_only, manifest_fixes, manifests_for,
                                    move_above_fix, prefetch_fix, prefetch_possible, run_is_context_free)
-from ..fixing.manifests import copy_root, copy_sources, dir_copy_root, project_dir
+from ..document.copy_args import copy_sources
+from ..fixing.manifests import copy_root, dir_copy_root, project_dir
 
 CODE = "CM201"
 NAME = "copy-before-install"
